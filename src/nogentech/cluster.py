@@ -1,0 +1,232 @@
+"""The :class:`Cluster`: every object of a cluster, checked together, with look-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from ._references import COLLECTIONS, check_references
+from .exceptions import DataError
+from .history import Discrepancy, KeyFigure, Milestone, Project, Source
+from .meetings import Event, Meeting, MeetingSeries
+from .organisations import Commission, Company, Sector, SubCluster
+from .people import Person
+from .places import Place
+from .text import PartialDate, Text, slug
+
+__all__ = ["Cluster"]
+
+
+@attrs.frozen
+class Cluster:
+    """A business cluster: its organisations, people, places, meetings and history.
+
+    Building one checks that ids are unique across the cluster and that every
+    reference (a company's sectors, a meeting's venue and speakers…) points to an
+    object of the right kind; all problems are raised at once as
+    :class:`~nogentech.DataError`.
+    """
+
+    id: str = attrs.field(validator=slug)
+    name: str
+    full_name: Text | None = None
+    description: Text | None = None
+    legal_form: Text | None = None
+    founded: PartialDate | None = None
+    timezone: str = "Europe/Paris"
+    website: str | None = None
+    updated: dt.datetime | None = None
+    """When the data last changed; used as the stamp of exported feeds."""
+    sources: tuple[Source, ...] = ()
+    places: tuple[Place, ...] = ()
+    sectors: tuple[Sector, ...] = ()
+    companies: tuple[Company, ...] = ()
+    sub_clusters: tuple[SubCluster, ...] = ()
+    commissions: tuple[Commission, ...] = ()
+    people: tuple[Person, ...] = ()
+    meeting_series: tuple[MeetingSeries, ...] = ()
+    events: tuple[Event, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    key_figures: tuple[KeyFigure, ...] = ()
+    projects: tuple[Project, ...] = ()
+    discrepancies: tuple[Discrepancy, ...] = ()
+    _index: dict[str, Any] = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        collections = {name: getattr(self, name) for name in COLLECTIONS}
+        problems = check_references(collections, self.id)
+        if problems:
+            raise DataError(problems)
+        index: dict[str, Any] = {self.id: self}
+        for name in COLLECTIONS:
+            for item in getattr(self, name):
+                index[item.id] = item
+        object.__setattr__(self, "_index", index)
+
+    # -- look-ups ---------------------------------------------------------------
+
+    def get(self, ident: str) -> Any:
+        """The object with id ``ident`` (any kind); raises ``KeyError`` if none."""
+        return self._index[ident]
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._index
+
+    def _typed(self, ident: str, kind: type[Any]) -> Any:
+        obj = self._index.get(ident)
+        if not isinstance(obj, kind):
+            raise KeyError(f"no {kind.__name__.lower()} with id {ident!r}")
+        return obj
+
+    def company(self, ident: str) -> Company:
+        """The company (or other organisation) with id ``ident``."""
+        return self._typed(ident, Company)  # type: ignore[no-any-return]
+
+    def person(self, ident: str) -> Person:
+        """The person with id ``ident``."""
+        return self._typed(ident, Person)  # type: ignore[no-any-return]
+
+    def place_of(self, ident: str) -> Place:
+        """The place with id ``ident``."""
+        return self._typed(ident, Place)  # type: ignore[no-any-return]
+
+    def sector(self, ident: str) -> Sector:
+        """The sector with id ``ident``."""
+        return self._typed(ident, Sector)  # type: ignore[no-any-return]
+
+    def sub_cluster(self, ident: str) -> SubCluster:
+        """The sub-cluster with id ``ident``."""
+        return self._typed(ident, SubCluster)  # type: ignore[no-any-return]
+
+    def commission(self, ident: str) -> Commission:
+        """The commission with id ``ident``."""
+        return self._typed(ident, Commission)  # type: ignore[no-any-return]
+
+    def series(self, ident: str) -> MeetingSeries:
+        """The meeting series with id ``ident``."""
+        return self._typed(ident, MeetingSeries)  # type: ignore[no-any-return]
+
+    def name_of(self, ident: str, lang: str = "fr") -> str:
+        """A readable name for any id: a person's or company's name, a place's label…"""
+        obj = self._index.get(ident)
+        if obj is None:
+            return ident
+        name = getattr(obj, "name", None) or getattr(obj, "title", None)
+        if isinstance(name, Text):
+            return name.get(lang)
+        return str(name) if name else ident
+
+    # -- queries ---------------------------------------------------------------
+
+    def sector_and_children(self, ident: str) -> set[str]:
+        """``ident`` and every sector below it in the taxonomy."""
+        self.sector(ident)
+        found = {ident}
+        grew = True
+        while grew:
+            more = {s.id for s in self.sectors if s.parent in found} - found
+            found |= more
+            grew = bool(more)
+        return found
+
+    def companies_in_sector(self, ident: str) -> tuple[Company, ...]:
+        """Organisations working in sector ``ident`` (a trade, market or service) or below it."""
+        wanted = self.sector_and_children(ident)
+        return tuple(c for c in self.companies if wanted.intersection(c.sectors))
+
+    def companies_in_market(self, ident: str) -> tuple[Company, ...]:
+        """Organisations serving market ``ident``; ``KeyError`` if it is not a market."""
+        if self.sector(ident).kind != "market":
+            raise KeyError(f"{ident!r} is not a market")
+        return self.companies_in_sector(ident)
+
+    def members_of(self, sub_cluster: str) -> tuple[Company, ...]:
+        """The organisations a sub-cluster lists as members, in the data's order."""
+        return tuple(self.company(i) for i in self.sub_cluster(sub_cluster).members)
+
+    def companies_in_sub_cluster(self, sub_cluster: str) -> tuple[Company, ...]:
+        """Same as :meth:`members_of`."""
+        return self.members_of(sub_cluster)
+
+    def places_within(self, ident: str) -> set[str]:
+        """``ident`` and every place inside it (venues of a commune, communes of a département)."""
+        self.place_of(ident)
+        found = {ident}
+        grew = True
+        while grew:
+            more = {p.id for p in self.places if p.within in found} - found
+            found |= more
+            grew = bool(more)
+        return found
+
+    def companies_in_place(self, ident: str) -> tuple[Company, ...]:
+        """Organisations located in place ``ident`` (a commune, or anything inside it)."""
+        wanted = self.places_within(ident)
+        return tuple(c for c in self.companies if wanted.intersection(c.places))
+
+    def companies_in_commune(self, ident: str) -> tuple[Company, ...]:
+        """Same as :meth:`companies_in_place`, for a commune."""
+        return self.companies_in_place(ident)
+
+    def sub_clusters_of(self, company: str) -> tuple[SubCluster, ...]:
+        """Sub-clusters that list ``company`` as a member."""
+        self.company(company)
+        return tuple(s for s in self.sub_clusters if company in s.members)
+
+    def members(self) -> tuple[Company, ...]:
+        """Organisations known to be members of the cluster's association."""
+        return tuple(c for c in self.companies if c.member)
+
+    def people_of(self, organisation: str) -> tuple[Person, ...]:
+        """People holding any role in ``organisation`` (employer, board…)."""
+        return tuple(p for p in self.people if any(r.of == organisation for r in p.roles))
+
+    def key_figures_for(self, subject: str | None = None) -> tuple[KeyFigure, ...]:
+        """Key figures about ``subject`` (default: the cluster itself)."""
+        subject = subject or self.id
+        return tuple(k for k in self.key_figures if k.subject == subject)
+
+    def board(self) -> tuple[tuple[Person, str], ...]:
+        """(person, role kind) for each president or vice-president of the cluster."""
+        out = []
+        for person in self.people:
+            for role in person.roles:
+                if role.of == self.id and role.kind in ("president", "vice-president"):
+                    out.append((person, role.kind))
+        return tuple(out)
+
+    # -- meetings --------------------------------------------------------------
+
+    def meetings_between(
+        self,
+        start: dt.date | dt.datetime,
+        end: dt.date | dt.datetime,
+        *,
+        include_cancelled: bool = False,
+    ) -> list[Meeting]:
+        """Occurrences of every series and every one-off event starting in ``[start, end)``.
+
+        Dates and naive datetimes are read in the cluster's timezone. Sorted by
+        start, then id.
+        """
+        from .recurrence import event_meetings, sort_key, window
+
+        win = window(self.timezone, start, end)
+        found: list[Meeting] = []
+        for series in self.meeting_series:
+            found.extend(series.expand_window(win, include_cancelled=include_cancelled))
+        found.extend(event_meetings(self.events, win, include_cancelled=include_cancelled))
+        return sorted(found, key=sort_key)
+
+    def upcoming(self, n: int = 5, after: dt.datetime | None = None) -> list[Meeting]:
+        """The next ``n`` active meetings starting after ``after`` (default: now)."""
+        from .recurrence import upcoming
+
+        return upcoming(self, n, after)
+
+    def next_meeting(self, after: dt.datetime | None = None) -> Meeting | None:
+        """The first active meeting starting after ``after`` (default: now), or None."""
+        found = self.upcoming(1, after)
+        return found[0] if found else None

@@ -1,0 +1,220 @@
+"""The cattrs converter that turns cluster data into model objects and back.
+
+The model classes know nothing of serialization; every rule lives here, in
+:func:`configure_converter`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import attrs
+from cattrs import Converter
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+
+from .text import PartialDate, Text
+
+__all__ = [
+    "configure_converter",
+    "converter",
+    "format_duration",
+    "make_converter",
+    "parse_duration",
+]
+
+_DURATION = re.compile(
+    r"^P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$"
+)
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """Read an ISO 8601 / RFC 5545 duration such as ``PT2H`` or ``PT1H30M``."""
+    match = _DURATION.match(text.strip().upper()) if isinstance(text, str) else None
+    if not match or text.strip().upper() in ("P", "PT") or text.strip().upper().endswith("T"):
+        raise ValueError(f"expected an ISO 8601 duration such as 'PT2H' (got {text!r})")
+    parts = {k: int(v) if v else 0 for k, v in match.groupdict().items()}
+    return dt.timedelta(
+        weeks=parts["w"], days=parts["d"], hours=parts["h"], minutes=parts["m"], seconds=parts["s"]
+    )
+
+
+def format_duration(value: dt.timedelta) -> str:
+    """Write a duration as ``PT2H``, ``P1DT30M``…: the form RFC 5545 accepts."""
+    seconds = int(value.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    out = "P" + (f"{days}D" if days else "")
+    clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    clock += f"{secs}S" if secs else ""
+    if clock:
+        out += "T" + clock
+    return out if out != "P" else "PT0S"
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _strict(kind: type[Any], label: str) -> Any:
+    def structure(value: object, _: Any) -> Any:
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise TypeError(f"expected {label} (got {_type_name(value)} {value!r})")
+        return value
+
+    return structure
+
+
+def _structure_text(value: object, _: Any) -> Text:
+    if isinstance(value, str):
+        return Text(fr=value)
+    if isinstance(value, dict):
+        unknown = set(value) - {"fr", "en"}
+        if unknown:
+            raise ValueError(f"a text has only 'fr' and 'en' (got {sorted(unknown)})")
+        for key in ("fr", "en"):
+            if key in value and not isinstance(value[key], str):
+                raise TypeError(f"'{key}' must be a string (got {_type_name(value[key])})")
+        return Text(fr=value.get("fr"), en=value.get("en"))
+    raise TypeError(f"expected a text or a {{fr, en}} table (got {_type_name(value)} {value!r})")
+
+
+def _unstructure_text(value: Text) -> dict[str, str]:
+    out = {}
+    if value.fr is not None:
+        out["fr"] = value.fr
+    if value.en is not None:
+        out["en"] = value.en
+    return out
+
+
+def _structure_partial(value: object, _: Any) -> PartialDate:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return PartialDate(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return PartialDate(value.year, value.month, value.day)
+    if isinstance(value, str):
+        return PartialDate.parse(value)
+    raise TypeError(f"expected YYYY, YYYY-MM or YYYY-MM-DD (got {_type_name(value)} {value!r})")
+
+
+def _structure_date(value: object, _: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise TypeError(f"expected a date, not a date and time (got {value.isoformat()})")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"invalid date {value!r} (expected YYYY-MM-DD)") from None
+    raise TypeError(f"expected a date YYYY-MM-DD (got {_type_name(value)} {value!r})")
+
+
+def _structure_time(value: object, _: Any) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{2}:\d{2}(:\d{2})?", value):
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"invalid time {value!r} (expected HH:MM)")
+
+
+def _unstructure_time(value: dt.time) -> str:
+    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+
+
+def _structure_datetime(value: object, _: Any) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"invalid date and time {value!r} (expected ISO 8601)") from None
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"expected a date and time (got {_type_name(value)} {value!r})")
+    if value.utcoffset() is None:
+        raise ValueError(f"a date and time needs its UTC offset (got {value.isoformat()})")
+    return value
+
+
+def _unstructure_datetime(value: dt.datetime) -> str:
+    return value.isoformat()
+
+
+def _structure_duration(value: object, _: Any) -> dt.timedelta:
+    if isinstance(value, dt.timedelta):
+        return value
+    if isinstance(value, str):
+        return parse_duration(value)
+    raise TypeError(f"expected a duration such as 'PT2H' (got {_type_name(value)} {value!r})")
+
+
+def make_converter() -> Converter:
+    """A new converter configured for nogentech's model (see :func:`configure_converter`)."""
+    conv = Converter(detailed_validation=True, forbid_extra_keys=True)
+    configure_converter(conv)
+    return conv
+
+
+def configure_converter(conv: Converter) -> None:
+    """Install nogentech's rules on ``conv``.
+
+    * ``str``, ``int``, ``float`` and ``bool`` are strict: no silent coercion
+      (``"12"`` is not an int, ``1`` is not a bool); an int is accepted as a float.
+    * :class:`~nogentech.Text` reads a plain string (taken as French) or a table
+      ``{fr = "…", en = "…"}`` and is always written as that table.
+    * :class:`~nogentech.PartialDate` reads ``2009``, ``"2006-06"`` or a date,
+      and is written ``"YYYY[-MM[-DD]]"``.
+    * dates are ``YYYY-MM-DD`` (TOML dates accepted); times ``HH:MM``; date-times
+      ISO 8601 with their UTC offset (a naive one is an error); durations ISO 8601
+      (``PT2H``).
+    * sequences become tuples; unknown keys are errors (``forbid_extra_keys``).
+    * attrs classes are written without the fields left at their default, so
+      files stay short and output is stable; field order follows the classes.
+    """
+    conv.register_structure_hook(str, _strict(str, "a string"))
+    conv.register_structure_hook(int, _strict(int, "an integer"))
+    conv.register_structure_hook(float, _strict(float, "a number"))
+    conv.register_structure_hook(bool, _strict(bool, "true or false"))
+    conv.register_structure_hook(Text, _structure_text)
+    conv.register_unstructure_hook(Text, _unstructure_text)
+    conv.register_structure_hook(PartialDate, _structure_partial)
+    conv.register_unstructure_hook(PartialDate, PartialDate.isoformat)
+    conv.register_structure_hook(dt.date, _structure_date)
+    conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    conv.register_structure_hook(dt.time, _structure_time)
+    conv.register_unstructure_hook(dt.time, _unstructure_time)
+    conv.register_structure_hook(dt.datetime, _structure_datetime)
+    conv.register_unstructure_hook(dt.datetime, _unstructure_datetime)
+    conv.register_structure_hook(dt.timedelta, _structure_duration)
+    conv.register_unstructure_hook(dt.timedelta, format_duration)
+
+    def structure_factory(cls: type[Any]) -> Any:
+        return make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
+
+    def unstructure_factory(cls: type[Any]) -> Any:
+        return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+
+    conv.register_structure_hook_factory(
+        lambda t: attrs.has(t) and t not in (Text, PartialDate), structure_factory
+    )
+    conv.register_unstructure_hook_factory(
+        lambda t: attrs.has(t) and t not in (Text, PartialDate), unstructure_factory
+    )
+
+
+_CONVERTER: Converter | None = None
+
+
+def converter() -> Converter:
+    """The shared converter, made on first use."""
+    global _CONVERTER
+    if _CONVERTER is None:
+        _CONVERTER = make_converter()
+    return _CONVERTER

@@ -1,0 +1,1 @@
+"""Built-in exporters, each an ordinary plugin module."""

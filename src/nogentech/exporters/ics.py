@@ -1,0 +1,1 @@
+"""The ``ics`` exporter (iCalendar feed of the meetings)."""

@@ -1,0 +1,1 @@
+"""The ``vcard`` exporter (vCards of the organisations)."""

@@ -1,0 +1,227 @@
+"""Reading and writing cluster files (TOML or JSON), with every problem reported at once."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import typing
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ._references import COLLECTIONS, check_references
+from .cluster import Cluster
+from .exceptions import DataError, Problem
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "builtin_path",
+    "dumps",
+    "from_dict",
+    "load",
+    "loads",
+    "to_dict",
+]
+
+SCHEMA_VERSION = 1
+"""Version of the data schema written by :func:`dumps` as ``schema_version``."""
+
+_FIELD_IN_MESSAGE = re.compile(r"^'([a-z_]+)' ")
+
+
+def builtin_path() -> Path:
+    """Path of the built-in Nogentech data file inside the installed package."""
+    return Path(str(resources.files("nogentech") / "data" / "nogentech.toml"))
+
+
+def _describe(exc: BaseException) -> str:
+    from cattrs.errors import ForbiddenExtraKeysError
+
+    if isinstance(exc, ForbiddenExtraKeysError):
+        keys = ", ".join(repr(k) for k in sorted(exc.extra_fields))
+        return f"unknown field{'s' if len(exc.extra_fields) > 1 else ''} {keys}"
+    if isinstance(exc, KeyError):
+        return "missing required field"
+    if isinstance(exc, DataError):
+        return "; ".join(exc.lines())
+    text = str(exc) or type(exc).__name__
+    return text
+
+
+def _problems(exc: BaseException, path: str) -> Iterator[Problem]:
+    """Flatten a cattrs validation error tree into problems with data-file paths."""
+    from cattrs.errors import ClassValidationError, IterableValidationError
+
+    if isinstance(exc, ClassValidationError):
+        with_notes, others = exc.group_exceptions()
+        for sub, note in with_notes:
+            name = note.name
+            child = f"{path}.{name}" if path else name
+            if isinstance(sub, KeyError) and not isinstance(
+                sub, (ClassValidationError, IterableValidationError)
+            ):
+                yield Problem(child, "missing required field")
+            else:
+                yield from _problems(sub, child)
+        for sub in others:
+            yield from _problems(sub, path)
+        return
+    if isinstance(exc, IterableValidationError):
+        indexed, others = exc.group_exceptions()
+        for sub, inote in indexed:
+            yield from _problems(sub, f"{path}[{inote.index}]")
+        for sub in others:
+            yield from _problems(sub, path)
+        return
+    if isinstance(exc, DataError):
+        for p in exc.problems:
+            yield Problem(f"{path}.{p.path}" if path and p.path else path or p.path, p.message)
+        return
+    message = _describe(exc)
+    match = _FIELD_IN_MESSAGE.match(message)
+    if match and not isinstance(exc, KeyError):
+        yield Problem(f"{path}.{match.group(1)}" if path else match.group(1), message)
+    else:
+        yield Problem(path, message)
+
+
+def _structure(data: Any, cls: type[Any], path: str, problems: list[Problem]) -> Any:
+    from .converters import converter
+
+    try:
+        return converter().structure(data, cls)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a reported problem
+        problems.extend(_problems(exc, path))
+        return None
+
+
+def from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Cluster:
+    """Build a :class:`Cluster` from plain data (as read from TOML or JSON).
+
+    Top-level keys starting with ``x-`` (added by plugins to the JSON export) are
+    ignored.
+
+    Raises :class:`~nogentech.DataError` listing every problem, each with its path.
+    """
+    if not isinstance(data, Mapping):
+        raise DataError([Problem("", "the top level must be a table/object")], source)
+    problems: list[Problem] = []
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        problems.append(
+            Problem("schema_version", f"unsupported schema version {version!r} (expected 1)")
+        )
+    header = {
+        k: v
+        for k, v in data.items()
+        if k not in COLLECTIONS and k != "schema_version" and not str(k).startswith("x-")
+    }
+    head = _structure(header, Cluster, "", problems)
+    items: dict[str, list[Any]] = {}
+    aligned: dict[str, list[Any]] = {}
+    for name in COLLECTIONS:
+        value = data.get(name, [])
+        if not isinstance(value, list):
+            problems.append(Problem(name, f"expected a list (got {type(value).__name__})"))
+            continue
+        cls = _item_class(name)
+        items[name] = []
+        aligned[name] = []
+        for index, item in enumerate(value):
+            obj = _structure(item, cls, f"{name}[{index}]", problems)
+            if obj is not None:
+                items[name].append(obj)
+            # An item that failed to load still holds its id, so that references
+            # to it are not reported again and duplicates are still found.
+            aligned[name].append(obj if obj is not None else item)
+    cluster_id = data.get("id") if isinstance(data.get("id"), str) else None
+    problems.extend(check_references(aligned, cluster_id))
+    if problems or head is None:
+        raise DataError(problems or [Problem("", "invalid cluster")], source)
+    try:
+        cluster: Cluster = attrs.evolve(head, **{n: tuple(v) for n, v in items.items()})
+    except DataError as exc:
+        raise DataError(exc.problems, source) from None
+    return cluster
+
+
+@functools.cache
+def _item_class(name: str) -> type[Any]:
+    hints = typing.get_type_hints(Cluster)
+    return typing.get_args(hints[name])[0]  # type: ignore[no-any-return]
+
+
+def to_dict(cluster: Cluster) -> dict[str, Any]:
+    """Plain data for ``cluster`` (JSON-ready), starting with ``schema_version``."""
+    from .converters import converter
+
+    body = converter().unstructure(cluster)
+    return {"schema_version": SCHEMA_VERSION, **body}
+
+
+def dumps(cluster: Cluster, *, indent: int | None = 2) -> str:
+    """JSON text of ``cluster``; :func:`loads` reads it back equal. Deterministic."""
+    return json.dumps(to_dict(cluster), ensure_ascii=False, indent=indent) + "\n"
+
+
+def _parse(text: str, fmt: str, source: str | None) -> Any:
+    if fmt == "toml":
+        import tomllib
+
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise DataError([Problem("", f"invalid TOML: {exc}")], source) from None
+    if fmt == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataError([Problem("", f"invalid JSON: {exc}")], source) from None
+    raise DataError([Problem("", f"unknown data format {fmt!r} (expected toml or json)")], source)
+
+
+def loads(text: str, fmt: str = "json", *, source: str | None = None) -> Cluster:
+    """Build a cluster from TOML or JSON text."""
+    return from_dict(_parse(text, fmt, source), source=source)
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        return "toml"
+    if suffix == ".json":
+        return "json"
+    return "toml"
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Cluster:
+    """Load a cluster file (TOML or JSON, by extension), or the built-in Nogentech data.
+
+    Raises :class:`~nogentech.DataError` for an unreadable or invalid file.
+    """
+    if path is None:
+        return _builtin()
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise DataError([Problem("", f"cannot read {file}: {exc.strerror}")], str(file)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError([Problem("", f"not UTF-8 text: {exc}")], str(file)) from None
+    fmt = _format_of(file)
+    if fmt == "toml" and file.suffix.lower() != ".toml" and text.lstrip().startswith("{"):
+        fmt = "json"
+    return loads(text, fmt, source=str(file))
+
+
+@functools.cache
+def _builtin() -> Cluster:
+    text = (resources.files("nogentech") / "data" / "nogentech.toml").read_text("utf-8")
+    return loads(text, "toml", source="nogentech/data/nogentech.toml")

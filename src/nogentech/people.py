@@ -1,0 +1,57 @@
+"""People and the roles they hold."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from .text import PartialDate, Text, ref, refs, slug
+
+__all__ = ["ROLE_KINDS", "Person", "Role", "RoleKind"]
+
+RoleKind = Literal[
+    "president", "vice-president", "board-member", "speaker", "employee", "initiator", "office"
+]
+ROLE_KINDS: tuple[RoleKind, ...] = (
+    "president",
+    "vice-president",
+    "board-member",
+    "speaker",
+    "employee",
+    "initiator",
+    "office",
+)
+
+
+@attrs.frozen
+class Role:
+    """A role a person holds in an organisation, the cluster, a sub-cluster or a commission.
+
+    ``of`` is the id of that body. ``employee`` gives the employer; ``title`` the
+    job title as the source words it.
+    """
+
+    kind: RoleKind = attrs.field(validator=attrs.validators.in_(ROLE_KINDS))
+    of: str | None = ref("companies", "sub_clusters", "commissions", "cluster")
+    title: Text | None = None
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    note: Text | None = None
+    sources: tuple[str, ...] = refs("sources")
+
+
+@attrs.frozen
+class Person:
+    """A named person and the roles the sources give them."""
+
+    id: str = attrs.field(validator=slug)
+    name: str = attrs.field(validator=attrs.validators.min_len(1))
+    roles: tuple[Role, ...] = ()
+    email: str | None = None
+    phone: str | None = None
+    sources: tuple[str, ...] = refs("sources")
+
+    def employers(self) -> tuple[str, ...]:
+        """Ids of the organisations that employ this person."""
+        return tuple(r.of for r in self.roles if r.kind == "employee" and r.of)

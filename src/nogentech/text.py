@@ -1,0 +1,140 @@
+"""Small value types shared by the model: bilingual text, partial dates, slugs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Final, Literal
+
+import attrs
+
+__all__ = ["LANGUAGES", "Lang", "PartialDate", "Text", "is_slug", "slug", "slugs"]
+
+Lang = Literal["fr", "en"]
+LANGUAGES: Final[tuple[Lang, ...]] = ("fr", "en")
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def is_slug(value: object) -> bool:
+    """True for a stable identifier: lowercase ASCII letters and digits joined by ``-``."""
+    return isinstance(value, str) and bool(_SLUG.match(value))
+
+
+def slug(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``value`` is a slug."""
+    if not is_slug(value):
+        raise ValueError(
+            f"'{attribute.name}' must be a slug: lowercase letters, digits, '-' (got {value!r})"
+        )
+
+
+def optional_slug(inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``value`` is None or a slug."""
+    if value is not None:
+        slug(inst, attribute, value)
+
+
+def slugs(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``value`` is a tuple of slugs without repeats."""
+    if not isinstance(value, tuple):
+        raise TypeError(f"'{attribute.name}' must be a tuple (got {type(value).__name__})")
+    seen: set[str] = set()
+    for item in value:
+        if not is_slug(item):
+            raise ValueError(f"'{attribute.name}' must hold slugs (got {item!r})")
+        if item in seen:
+            raise ValueError(f"'{attribute.name}' repeats {item!r}")
+        seen.add(item)
+
+
+def _optional_text(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"'{attribute.name}' must be a string (got {type(value).__name__})")
+
+
+@attrs.frozen
+class Text:
+    """A text in French and English; at least one of them is given.
+
+    :meth:`get` returns the requested language, falling back to the other one,
+    so a label written only in French still shows in an English export.
+    """
+
+    fr: str | None = attrs.field(default=None, validator=_optional_text)
+    en: str | None = attrs.field(default=None, validator=_optional_text)
+
+    def __attrs_post_init__(self) -> None:
+        if not (self.fr or self.en):
+            raise ValueError("a text needs a French or an English value")
+
+    def get(self, lang: str = "fr") -> str:
+        """The text in ``lang`` (``"fr"`` or ``"en"``), or in the other language if missing."""
+        if lang == "en":
+            return self.en or self.fr or ""
+        return self.fr or self.en or ""
+
+    def has(self, lang: str) -> bool:
+        """True when the text is given in ``lang`` itself (no fallback)."""
+        return bool(self.en if lang == "en" else self.fr)
+
+    def __str__(self) -> str:
+        return self.get("fr")
+
+
+def _check_partial(inst: PartialDate, _a: attrs.Attribute[Any], _v: object) -> None:
+    if inst.day is not None and inst.month is None:
+        raise ValueError("a partial date with a day needs a month")
+    if inst.month is not None and not 1 <= inst.month <= 12:
+        raise ValueError(f"month must be 1 to 12 (got {inst.month})")
+    if inst.day is not None and inst.month is not None:
+        dt.date(inst.year, inst.month, inst.day)  # raises ValueError for 31 February
+
+
+@attrs.frozen(order=True)
+class PartialDate:
+    """A date known to the year, the month or the day: ``2009``, ``2006-06``, ``2023-07-12``."""
+
+    year: int = attrs.field(validator=attrs.validators.and_(attrs.validators.instance_of(int)))
+    month: int | None = attrs.field(default=None)
+    day: int | None = attrs.field(default=None, validator=_check_partial)
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+        match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text.strip())
+        if not match:
+            raise ValueError(f"expected YYYY, YYYY-MM or YYYY-MM-DD (got {text!r})")
+        year, month, day = match.groups()
+        return cls(int(year), int(month) if month else None, int(day) if day else None)
+
+    def isoformat(self) -> str:
+        """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` depending on the precision."""
+        out = f"{self.year:04d}"
+        if self.month is not None:
+            out += f"-{self.month:02d}"
+            if self.day is not None:
+                out += f"-{self.day:02d}"
+        return out
+
+    def first_day(self) -> dt.date:
+        """The earliest calendar day this partial date can mean."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def __str__(self) -> str:
+        return self.isoformat()
+
+
+def refs(*targets: str) -> Any:
+    """An attrs field holding a tuple of ids that point into the cluster's ``targets``.
+
+    ``targets`` are collection names of :class:`~nogentech.Cluster` (``"companies"``),
+    ``"cluster"`` for the cluster itself, or ``"any"``. References are checked when
+    a cluster is built.
+    """
+    return attrs.field(default=(), validator=slugs, metadata={"ref": targets})
+
+
+def ref(*targets: str) -> Any:
+    """An attrs field holding one optional id that points into the cluster's ``targets``."""
+    return attrs.field(default=None, validator=optional_slug, metadata={"ref": targets})
