@@ -119,7 +119,7 @@ def meeting_line(cluster: Cluster, meeting: Meeting, lang: str) -> str:
         parts.append(venue)
     line = " | ".join(parts)
     if meeting.holiday:
-        line += f"  [{words['holiday']}: {meeting.holiday}]"
+        line += f"  [{words['holiday']}: {meeting.holiday.get(lang)}]"
     if meeting.cancelled:
         line += f"  [{words['cancelled']}]"
     return line
@@ -132,7 +132,7 @@ def meeting_block(cluster: Cluster, meeting: Meeting, lang: str) -> str:
     if meeting.cancelled:
         lines.append(words["cancelled"])
     if meeting.holiday:
-        lines.append(f"{words['holiday']}: {meeting.holiday}")
+        lines.append(f"{words['holiday']}: {meeting.holiday.get(lang)}")
     topic = meeting.topic.get(lang) if meeting.topic else words["not_announced"]
     lines.append(f"{words['topic']}: {topic}")
     if meeting.speakers:

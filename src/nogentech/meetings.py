@@ -220,8 +220,8 @@ class Meeting:
     venue: str | None = None
     cancelled: bool = False
     all_day: bool = False
-    holiday: str | None = None
-    """Name of the public holiday the meeting falls on, if any."""
+    holiday: Text | None = None
+    """Name of the public holiday the meeting falls on, if any (French and English)."""
     override: Override | None = attrs.field(default=None, eq=False, repr=False)
     sequence: int = 0
     updated: dt.datetime | None = None

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from .meetings import Event, Meeting, MeetingSeries, Override
+from .text import Text
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule
@@ -124,19 +125,30 @@ def _cached_rule(rule: str, first: dt.date, start: dt.time, timezone: str) -> rr
     return parsed
 
 
-def holiday_name(country: str | None, date: dt.date) -> str | None:
-    """Name of the public holiday on ``date`` in ``country`` (ISO code), or None."""
+def holiday_name(country: str | None, date: dt.date) -> Text | None:
+    """Name of the public holiday on ``date`` in ``country`` (ISO code), or None.
+
+    The name is given in French and English where the holiday library has them.
+    """
     if not country:
         return None
     return _holidays(country, date.year).get(date)
 
 
 @functools.lru_cache(maxsize=256)
-def _holidays(country: str, year: int) -> dict[dt.date, str]:
+def _holidays(country: str, year: int) -> dict[dt.date, Text]:
     import holidays
 
-    table = holidays.country_holidays(country, years=year)
-    return {day: str(name) for day, name in table.items()}
+    tables = {}
+    for lang, wanted in (("fr", "fr"), ("en", "en_US")):
+        probe = holidays.country_holidays(country, years=year)
+        language = wanted if wanted in probe.supported_languages else None
+        table = holidays.country_holidays(country, years=year, language=language)
+        tables[lang] = {day: str(name) for day, name in table.items()}
+    return {
+        day: Text(fr=tables["fr"].get(day), en=tables["en"].get(day) or tables["fr"].get(day))
+        for day in tables["fr"]
+    }
 
 
 def _meeting(
