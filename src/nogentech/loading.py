@@ -8,7 +8,6 @@ import os
 import re
 import typing
 from collections.abc import Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,8 @@ _FIELD_IN_MESSAGE = re.compile(r"^'([a-z_]+)' ")
 
 def builtin_path() -> Path:
     """Path of the built-in Nogentech data file inside the installed package."""
+    from importlib import resources
+
     return Path(str(resources.files("nogentech") / "data" / "nogentech.toml"))
 
 
@@ -223,5 +224,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Cluster:
 
 @functools.cache
 def _builtin() -> Cluster:
+    from importlib import resources
+
     text = (resources.files("nogentech") / "data" / "nogentech.toml").read_text("utf-8")
     return loads(text, "toml", source="nogentech/data/nogentech.toml")
