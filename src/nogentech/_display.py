@@ -112,8 +112,14 @@ def venue_label(cluster: Cluster, venue: str | None, lang: str) -> str | None:
 def meeting_line(cluster: Cluster, meeting: Meeting, lang: str) -> str:
     """One line for a listing of meetings."""
     words = WORDS[lang]
-    topic = meeting.topic.get(lang) if meeting.topic else f"({words['not_announced']})"
-    parts = [f"{meeting.start:%Y-%m-%d %H:%M}", meeting.title.get(lang), topic]
+    start = f"{meeting.start:%Y-%m-%d %H:%M}"
+    if meeting.all_day:
+        start = f"{meeting.start:%Y-%m-%d} ({words['all_day']})"
+    parts = [start, meeting.title.get(lang)]
+    if meeting.topic:
+        parts.append(meeting.topic.get(lang))
+    elif meeting.series is not None:  # a one-off event has no separate programme
+        parts.append(f"({words['not_announced']})")
     venue = venue_label(cluster, meeting.venue, lang)
     if venue:
         parts.append(venue)
@@ -133,8 +139,9 @@ def meeting_block(cluster: Cluster, meeting: Meeting, lang: str) -> str:
         lines.append(words["cancelled"])
     if meeting.holiday:
         lines.append(f"{words['holiday']}: {meeting.holiday.get(lang)}")
-    topic = meeting.topic.get(lang) if meeting.topic else words["not_announced"]
-    lines.append(f"{words['topic']}: {topic}")
+    if meeting.topic or meeting.series is not None:
+        topic = meeting.topic.get(lang) if meeting.topic else words["not_announced"]
+        lines.append(f"{words['topic']}: {topic}")
     if meeting.speakers:
         lines.append(f"{words['speakers']}: {names(cluster, meeting.speakers, lang)}")
     if meeting.testimonies:

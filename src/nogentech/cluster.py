@@ -10,7 +10,7 @@ import attrs
 from ._references import COLLECTIONS, check_references
 from .exceptions import DataError
 from .history import Discrepancy, KeyFigure, Milestone, Project, Source
-from .meetings import Event, Meeting, MeetingSeries
+from .meetings import Event, Meeting, MeetingSeries, _timezone
 from .organisations import Commission, Company, Sector, SubCluster
 from .people import Person
 from .places import Place
@@ -35,7 +35,7 @@ class Cluster:
     description: Text | None = None
     legal_form: Text | None = None
     founded: PartialDate | None = None
-    timezone: str = "Europe/Paris"
+    timezone: str = attrs.field(default="Europe/Paris", validator=_timezone)
     website: str | None = None
     updated: dt.datetime | None = None
     """When the data last changed; used as the stamp of exported feeds."""

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+import typing
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import attrs
 from cattrs import Converter
+from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from .text import PartialDate, Text
@@ -147,6 +150,26 @@ def _unstructure_datetime(value: dt.datetime) -> str:
     return value.isoformat()
 
 
+def _is_homogeneous_tuple(kind: Any) -> bool:
+    return typing.get_origin(kind) is tuple and typing.get_args(kind)[1:] == (...,)
+
+
+def _is_literal(kind: Any) -> bool:
+    return typing.get_origin(kind) is Literal
+
+
+def _structure_literal(kind: Any) -> Any:
+    allowed = typing.get_args(kind)
+
+    def structure(value: object, _: Any) -> Any:
+        if not any(value == a and type(value) is type(a) for a in allowed):
+            choices = ", ".join(repr(a) for a in allowed)
+            raise ValueError(f"expected one of {choices} (got {value!r})")
+        return value
+
+    return structure
+
+
 def _structure_duration(value: object, _: Any) -> dt.timedelta:
     if isinstance(value, dt.timedelta):
         return value
@@ -174,7 +197,9 @@ def configure_converter(conv: Converter) -> None:
     * dates are ``YYYY-MM-DD`` (TOML dates accepted); times ``HH:MM``; date-times
       ISO 8601 with their UTC offset (a naive one is an error); durations ISO 8601
       (``PT2H``).
-    * sequences become tuples; unknown keys are errors (``forbid_extra_keys``).
+    * sequences are read from lists only (a string is not a list of letters) and
+      become tuples; objects are read from tables only; unknown keys are errors
+      (``forbid_extra_keys``); a ``Literal`` field names its allowed values.
     * attrs classes are written without the fields left at their default, so
       files stay short and output is stable; field order follows the classes.
     """
@@ -196,7 +221,27 @@ def configure_converter(conv: Converter) -> None:
     conv.register_unstructure_hook(dt.timedelta, format_duration)
 
     def structure_factory(cls: type[Any]) -> Any:
-        return make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
+        inner = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
+
+        def structure(value: object, kind: Any) -> Any:
+            if not isinstance(value, Mapping):
+                raise TypeError(f"expected a table (got {_type_name(value)} {value!r})")
+            return inner(value, kind)
+
+        return structure
+
+    def tuple_factory(kind: Any) -> Any:
+        inner = homogenous_tuple_structure_factory(kind, conv)
+
+        def structure(value: object, hint: Any) -> Any:
+            if not isinstance(value, list | tuple):
+                raise TypeError(f"expected a list (got {_type_name(value)} {value!r})")
+            return inner(value, hint)
+
+        return structure
+
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_factory)
+    conv.register_structure_hook_factory(_is_literal, _structure_literal)
 
     def unstructure_factory(cls: type[Any]) -> Any:
         return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)

@@ -37,12 +37,18 @@ def _timezone(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> Non
     try:
         zone(value)
     except (ValueError, KeyError) as exc:
-        raise ValueError(f"unknown timezone {value!r}") from exc
+        raise ValueError(
+            f"'{attribute.name}' must be an IANA zone name such as 'Europe/Paris' (got {value!r})"
+        ) from exc
 
 
 def _rule(inst: MeetingSeries, attribute: attrs.Attribute[Any], value: object) -> None:
     from .recurrence import build_rule
 
+    try:
+        _timezone(inst, attrs.fields(MeetingSeries).timezone, inst.timezone)
+    except (ValueError, TypeError):
+        return  # the rule cannot be anchored; the timezone's own validator reports why
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"'{attribute.name}' must be an RRULE such as 'FREQ=MONTHLY;BYDAY=2TH'")
     try:

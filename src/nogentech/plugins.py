@@ -19,7 +19,13 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from .exceptions import ExportError, OptionError, PluginError, UnknownFormatError
+from .exceptions import (
+    ExportError,
+    NogentechError,
+    OptionError,
+    PluginError,
+    UnknownFormatError,
+)
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -204,6 +210,8 @@ class Hooks:
     ) -> None:
         caller = getattr(self._pm.hook, hook)
         for impl in reversed(caller.get_hookimpls()):
+            if impl.wrapper or impl.hookwrapper:
+                continue
             args = [kwargs[name] for name in impl.argnames]
             try:
                 impl.function(*args)
@@ -214,9 +222,16 @@ class Hooks:
                 failures.append(failure)
 
     def register_exporters(self, registry: ExporterRegistry, failures: list[PluginFailure]) -> None:
-        """Call ``nogentech_register_exporters`` on every plugin, recording failures."""
+        """Call ``nogentech_register_exporters`` on every plugin, recording failures.
+
+        Plugins are called in the order they were registered (built-ins first,
+        then installed plugins by entry point name), so on a duplicate format name
+        the exporter registered first is kept and the later plugin is reported.
+        """
         caller = self._pm.hook.nogentech_register_exporters
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in caller.get_hookimpls():
+            if impl.wrapper or impl.hookwrapper:
+                continue
             registry._current = impl.plugin_name
             before = dict(registry._exporters)
             try:
@@ -378,7 +393,32 @@ def resolve_options(exporter: Exporter, options: Mapping[str, Any]) -> dict[str,
 
 
 def export(cluster: Cluster, format: str, **options: Any) -> bytes:  # noqa: A002
-    """Run the exporter named ``format`` on ``cluster`` with ``options``."""
+    """Run the exporter named ``format`` on ``cluster`` with ``options``.
+
+    An exporter that fails with anything but a :class:`NogentechError`, or that
+    returns something other than bytes, raises :class:`ExportError` naming its
+    plugin.
+    """
+    state = _state()
     exporter = get_exporter(format)
     resolved = resolve_options(exporter, options)
-    return exporter.render(cluster, resolved, _state().hooks)
+    try:
+        data = exporter.render(cluster, resolved, state.hooks)
+    except NogentechError:
+        raise
+    except Exception as exc:
+        raise ExportError(
+            f"format {format!r} of plugin {_plugin_of(state, format)!r} failed: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    if not isinstance(data, bytes):
+        raise ExportError(
+            f"format {format!r} of plugin {_plugin_of(state, format)!r} returned "
+            f"{type(data).__name__}, not bytes"
+        )
+    return data
+
+
+def _plugin_of(state: _State, name: str) -> str:
+    found = state.registry.get(name)
+    return found[1] if found is not None else "?"

@@ -91,13 +91,21 @@ def _check_partial(inst: PartialDate, _a: attrs.Attribute[Any], _v: object) -> N
         dt.date(inst.year, inst.month, inst.day)  # raises ValueError for 31 February
 
 
+def _unknown_first(value: int | None) -> tuple[bool, int]:
+    return (value is not None, value or 0)
+
+
 @attrs.frozen(order=True)
 class PartialDate:
-    """A date known to the year, the month or the day: ``2009``, ``2006-06``, ``2023-07-12``."""
+    """A date known to the year, the month or the day: ``2009``, ``2006-06``, ``2023-07-12``.
+
+    Dates sort chronologically; a less precise date sorts before the more
+    precise ones it contains (``2009`` < ``2009-01`` < ``2009-01-01``).
+    """
 
     year: int = attrs.field(validator=attrs.validators.and_(attrs.validators.instance_of(int)))
-    month: int | None = attrs.field(default=None)
-    day: int | None = attrs.field(default=None, validator=_check_partial)
+    month: int | None = attrs.field(default=None, order=_unknown_first)
+    day: int | None = attrs.field(default=None, validator=_check_partial, order=_unknown_first)
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:

@@ -1,0 +1,623 @@
+"""The feed server, exercised through a real loopback server and a real HTTP client."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import http.client
+import logging
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import nogentech
+from nogentech import plugins, web
+from nogentech.exceptions import DataError, OptionError
+from nogentech.plugins import LANG_OPTION, Exporter, Option
+
+CLUSTER_TOML = """\
+id = "testclu"
+name = "Club <Test> & Fils"
+updated = 2024-03-01T10:00:00Z
+
+[[companies]]
+id = "acme"
+name = "Acmé"
+member = true
+
+[[sub_clusters]]
+id = "prosthesis-valley"
+name = "Prosthesis Valley"
+members = ["acme"]
+
+[[commissions]]
+id = "emploi"
+name = { fr = "Emploi et formation", en = "Jobs and training" }
+
+[[meeting_series]]
+id = "monthly"
+name = { fr = "Rencontre mensuelle", en = "Monthly meeting" }
+first_date = 2024-01-11
+start_time = 18:00:00
+duration = "PT2H"
+rule = "FREQ=MONTHLY;BYDAY=2TH"
+"""
+
+LAST_MODIFIED = "Fri, 01 Mar 2024 10:00:00 GMT"
+
+
+class FormatsPlugin:
+    """Test exporters: ``agenda`` (a calendar), ``broken``, and stand-ins for missing built-ins."""
+
+    def __init__(self, missing: tuple[str, ...]) -> None:
+        self.missing = missing
+        self.renders: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def agenda(self, cluster: nogentech.Cluster, options: Mapping[str, Any], hooks: Any) -> bytes:
+        with self._lock:
+            self.renders[repr(sorted(options.items()))] += 1
+        lines = ["BEGIN:VCALENDAR", f"X-WR-CALNAME:{cluster.name}"]
+        lines += [f"X-OPTION-{k.upper()}:{v}" for k, v in sorted(options.items())]
+        return ("\r\n".join([*lines, "END:VCALENDAR", ""])).encode("utf-8")
+
+    def broken(self, cluster: nogentech.Cluster, options: Mapping[str, Any], hooks: Any) -> bytes:
+        raise RuntimeError("secret internal detail")
+
+    def card(self, cluster: nogentech.Cluster, options: Mapping[str, Any], hooks: Any) -> bytes:
+        return f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{cluster.name}\r\nEND:VCARD\r\n".encode()
+
+    @nogentech.hookimpl
+    def nogentech_register_exporters(self, registry: plugins.ExporterRegistry) -> None:
+        cal_options = (
+            LANG_OPTION,
+            Option("sub_cluster", "Only this sub-cluster."),
+            Option("commission", "Only this commission."),
+            Option("days", "Days ahead.", "int", 7),
+        )
+        registry.add(
+            Exporter("agenda", "ics", "text/calendar", "Test agenda", self.agenda, cal_options)
+        )
+        registry.add(Exporter("broken", "txt", "text/plain", "Always fails", self.broken))
+        if "ics" in self.missing:
+            registry.add(
+                Exporter("ics", "ics", "text/calendar", "Stand-in", self.agenda, cal_options)
+            )
+        if "vcard" in self.missing:
+            registry.add(
+                Exporter("vcard", "vcf", "text/vcard", "Stand-in", self.card, (LANG_OPTION,))
+            )
+
+
+@pytest.fixture
+def formats_plugin() -> Iterator[FormatsPlugin]:
+    """Registers the test exporters; the real ``ics``/``vcard`` are used when they exist."""
+    plugins.reset()
+    present = {info.name for info in plugins.formats()}
+    plugin = FormatsPlugin(tuple(n for n in ("ics", "vcard") if n not in present))
+    plugins.reset([("web-test-formats", plugin)])
+    yield plugin
+    plugins.reset()
+
+
+@pytest.fixture
+def data_file(tmp_path: Path) -> Path:
+    path = tmp_path / "cluster.toml"
+    path.write_text(CLUSTER_TOML, encoding="utf-8")
+    return path
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@contextlib.contextmanager
+def running(app: Any) -> Iterator[int]:
+    """Serve ``app`` on a free loopback port in a thread; yields the port."""
+    server = web.make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture
+def port(formats_plugin: FormatsPlugin, data_file: Path) -> Iterator[int]:
+    with running(web.make_app(data_file)) as found:
+        yield found
+
+
+def fetch(
+    port: int, path: str, method: str = "GET", headers: Mapping[str, str] | None = None
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, headers=dict(headers or {}))
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()
+
+
+def strong_etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+# -- feeds -------------------------------------------------------------------
+
+
+def test_json_feed_has_exact_headers_and_export_bytes(port: int, data_file: Path) -> None:
+    """/cluster.json: JSON export bytes, charset, inline filename, ETag from bytes, stable dates."""
+    status, headers, body = fetch(port, "/cluster.json", headers={"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert body == nogentech.export(nogentech.load(data_file), "json")
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    assert headers["Content-Disposition"] == 'inline; filename="cluster.json"'
+    assert headers["ETag"] == strong_etag(body)
+    assert headers["Last-Modified"] == LAST_MODIFIED
+    assert headers["Cache-Control"] == "public, max-age=3600"
+    assert headers["Content-Length"] == str(len(body))
+    assert headers["Content-Encoding"] is None
+
+
+def test_calendar_feed_passes_query_options_to_the_ics_exporter(port: int, data_file: Path) -> None:
+    """/calendar.ics?lang=en is the ics export with lang=en, served inline, never gzipped."""
+    status, headers, body = fetch(
+        port, "/calendar.ics?lang=en", headers={"Accept-Encoding": "gzip"}
+    )
+    assert status == 200
+    assert body == nogentech.export(nogentech.load(data_file), "ics", lang="en")
+    assert body != nogentech.export(nogentech.load(data_file), "ics", lang="fr")
+    assert headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert headers["Content-Disposition"] == 'inline; filename="calendar.ics"'
+    assert headers["ETag"] == strong_etag(body)
+    assert headers["Content-Encoding"] is None
+
+
+def test_members_feed_is_the_vcard_export_as_attachment(port: int, data_file: Path) -> None:
+    status, headers, body = fetch(port, "/members.vcf")
+    assert status == 200
+    assert body == nogentech.export(nogentech.load(data_file), "vcard")
+    assert headers["Content-Type"] == "text/vcard; charset=utf-8"
+    assert headers["Content-Disposition"] == 'attachment; filename="members.vcf"'
+
+
+def test_export_route_serves_any_exporter_with_its_options(port: int, data_file: Path) -> None:
+    """/export/NAME reaches every registered exporter; the filename is the cluster id."""
+    status, headers, body = fetch(port, "/export/agenda?days=3&lang=en")
+    assert status == 200
+    assert b"X-OPTION-DAYS:3\r\n" in body
+    assert b"X-OPTION-LANG:en\r\n" in body
+    assert headers["Content-Disposition"] == 'inline; filename="testclu.ics"'
+    status, _, body = fetch(port, "/export/json?indent=0")
+    assert body == nogentech.export(nogentech.load(data_file), "json", indent=0)
+
+
+def test_last_modified_falls_back_to_the_file_mtime(
+    formats_plugin: FormatsPlugin, tmp_path: Path
+) -> None:
+    """Without ``updated``, Last-Modified is the file's mtime, the same on every request."""
+    path = tmp_path / "plain.toml"
+    path.write_text('id = "plain"\nname = "Plain"\n', encoding="utf-8")
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    with running(web.make_app(path)) as port:
+        first = fetch(port, "/cluster.json")[1]["Last-Modified"]
+        second = fetch(port, "/cluster.json")[1]["Last-Modified"]
+    assert first == second == "Tue, 14 Nov 2023 22:13:20 GMT"
+
+
+def test_head_sends_the_get_headers_without_a_body(port: int) -> None:
+    _, get_headers, body = fetch(port, "/calendar.ics")
+    status, head_headers, head_body = fetch(port, "/calendar.ics", "HEAD")
+    assert status == 200
+    assert head_body == b""
+    drop = {"Date"}
+    assert [h for h in head_headers.items() if h[0] not in drop] == [
+        h for h in get_headers.items() if h[0] not in drop
+    ]
+    assert head_headers["Content-Length"] == str(len(body))
+
+
+# -- conditional requests ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "if_none_match",
+    ["{etag}", "W/{etag}", '"other", {etag}', 'W/"x",W/{etag} , "y"', "*"],
+)
+def test_matching_if_none_match_gives_304(port: int, if_none_match: str) -> None:
+    """Exact, weak (W/), listed and ``*`` entity tags all match (weak comparison)."""
+    etag = fetch(port, "/calendar.ics")[1]["ETag"]
+    for method in ("GET", "HEAD"):
+        status, h304, body304 = fetch(
+            port, "/calendar.ics", method, {"If-None-Match": if_none_match.format(etag=etag)}
+        )
+        assert status == 304
+        assert body304 == b""
+        assert h304["ETag"] == etag
+        assert h304["Last-Modified"] == LAST_MODIFIED
+        assert h304["Cache-Control"] == "public, max-age=3600"
+        assert h304["Content-Length"] is None  # not wsgiref's "0"
+        assert h304["Content-Type"] is None
+
+
+def test_other_entity_tags_give_the_full_response(port: int) -> None:
+    _, headers, body = fetch(port, "/calendar.ics")
+    status, _, again = fetch(port, "/calendar.ics", headers={"If-None-Match": '"nope", W/"x"'})
+    assert (status, again) == (200, body)
+    # The ETag of another variant does not match this one.
+    status, _, _ = fetch(port, "/calendar.ics?lang=en", headers={"If-None-Match": headers["ETag"]})
+    assert status == 200
+
+
+def test_if_modified_since_applies_only_without_if_none_match(port: int) -> None:
+    later = "Sat, 02 Mar 2024 00:00:00 GMT"
+    earlier = "Thu, 29 Feb 2024 00:00:00 GMT"
+    assert fetch(port, "/cluster.json", headers={"If-Modified-Since": LAST_MODIFIED})[0] == 304
+    assert fetch(port, "/cluster.json", headers={"If-Modified-Since": later})[0] == 304
+    assert fetch(port, "/cluster.json", headers={"If-Modified-Since": earlier})[0] == 200
+    assert fetch(port, "/cluster.json", headers={"If-Modified-Since": "yesterday"})[0] == 200
+    both = {"If-Modified-Since": later, "If-None-Match": '"stale"'}
+    assert fetch(port, "/cluster.json", headers=both)[0] == 200
+
+
+# -- errors --------------------------------------------------------------------
+
+
+def _option_error(name: str, params: Mapping[str, str]) -> str:
+    with pytest.raises(OptionError) as info:
+        plugins.resolve_options(plugins.get_exporter(name), params)
+    return str(info.value) + "\n"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"colour": "red"}, {"days": "soon"}, {"lang": "de"}, {"lang": ""}],
+)
+def test_bad_options_give_400_with_the_option_error_text(port: int, query: dict[str, str]) -> None:
+    text = "&".join(f"{k}={v}" for k, v in query.items())
+    status, headers, body = fetch(port, f"/export/agenda?{text}")
+    assert status == 400
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert body.decode("utf-8") == _option_error("agenda", query)
+
+
+def test_bad_ics_option_gives_400(port: int) -> None:
+    status, _, body = fetch(port, "/calendar.ics?lang=xx")
+    assert status == 400
+    assert body.decode("utf-8") == _option_error("ics", {"lang": "xx"})
+
+
+def test_repeated_or_undecodable_parameters_give_400(port: int) -> None:
+    status, _, body = fetch(port, "/calendar.ics?lang=fr&lang=en")
+    assert (status, body) == (400, b"option 'lang' is given more than once\n")
+    status, _, body = fetch(port, "/calendar.ics?lang=%ff")
+    assert (status, body) == (400, b"Malformed query string (expected UTF-8 name=value pairs)\n")
+
+
+@pytest.mark.parametrize("path", ["/nope", "/calendar.ics/x", "/export/", "/export/a/b"])
+def test_unknown_paths_give_404(port: int, path: str) -> None:
+    status, headers, body = fetch(port, path)
+    assert status == 404
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    feeds = "(feeds: /calendar.ics, /members.vcf, /cluster.json, /export/NAME)"
+    assert body.decode() == f"Not found: {path} {feeds}\n"
+
+
+def test_unknown_format_gives_404_listing_the_formats(port: int) -> None:
+    status, _, body = fetch(port, "/export/nosuch")
+    assert status == 404
+    names = ", ".join(info.name for info in plugins.formats())
+    assert body.decode() == f"unknown format 'nosuch' (available: {names})\n"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "OPTIONS"])
+@pytest.mark.parametrize("path", ["/", "/calendar.ics", "/export/json"])
+def test_other_methods_give_405_with_allow(port: int, method: str, path: str) -> None:
+    status, headers, body = fetch(port, path, method)
+    assert status == 405
+    assert headers["Allow"] == "GET, HEAD"
+    assert body == f"Method {method} not allowed (use GET or HEAD)\n".encode()
+
+
+def test_unexpected_error_is_a_short_500_and_a_logged_traceback(
+    port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="nogentech.web")
+    status, headers, body = fetch(port, "/export/broken")
+    assert status == 500
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert body == b"Internal server error; the details are in the server log.\n"
+    logged = [r for r in caplog.records if r.exc_info]
+    assert logged
+    assert "secret internal detail" in caplog.text
+    assert "Traceback" in caplog.text
+
+
+# -- caching -------------------------------------------------------------------
+
+
+def test_rendered_bodies_are_cached_per_options_and_data_version(
+    formats_plugin: FormatsPlugin, data_file: Path
+) -> None:
+    clock = FakeClock()
+    app = web.make_app(web.DataSource(data_file, clock=clock))
+    with running(app) as port:
+        for _ in range(3):
+            fetch(port, "/export/agenda")
+        fetch(port, "/export/agenda?lang=fr")  # the default: same resolved options
+        fetch(port, "/export/agenda", "HEAD")
+        assert sum(formats_plugin.renders.values()) == 1
+        fetch(port, "/export/agenda?lang=en")
+        fetch(port, "/export/agenda?lang=en")
+        assert sum(formats_plugin.renders.values()) == 2
+        data_file.write_text(CLUSTER_TOML.replace("Fils", "Filles"), encoding="utf-8")
+        clock.now += 1
+        _, _, body = fetch(port, "/export/agenda")
+        assert b"Filles" in body
+        assert sum(formats_plugin.renders.values()) == 3
+
+
+# -- the HTML page ---------------------------------------------------------------
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "href" and value:
+                self.hrefs.append(value)
+            if name == "src" or tag == "link":
+                self.external.append(f"{tag} {name}={value}")
+
+
+def page_links(port: int, path: str = "/", headers: Mapping[str, str] | None = None) -> Links:
+    status, response_headers, body = fetch(port, path, headers=headers)
+    assert status == 200
+    assert response_headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response_headers["ETag"] == strong_etag(body)
+    parser = Links()
+    parser.feed(body.decode("utf-8"))
+    assert parser.external == []
+    return parser
+
+
+def test_page_lists_every_feed_with_subscription_links(port: int) -> None:
+    host = f"127.0.0.1:{port}"
+    hrefs = set(page_links(port).hrefs)
+    url = f"http://{host}/export/agenda?lang=fr&sub_cluster=prosthesis-valley"
+    webcal = f"webcal://{host}/export/agenda?lang=fr&sub_cluster=prosthesis-valley"
+    outlook_name = "Club+%3CTest%3E+%26+Fils+%E2%80%94+Prosthesis+Valley"
+    assert {
+        url,
+        webcal,
+        f"https://calendar.google.com/calendar/r?cid=webcal://{host}/export/agenda"
+        "%3Flang%3Dfr%26sub_cluster%3Dprosthesis-valley",
+        "https://outlook.live.com/calendar/0/addfromweb?url=http%3A%2F%2F127.0.0.1%3A"
+        f"{port}%2Fexport%2Fagenda%3Flang%3Dfr%26sub_cluster%3Dprosthesis-valley"
+        f"&name={outlook_name}",
+        f"http://{host}/export/agenda?lang=en",
+        f"webcal://{host}/export/agenda?lang=en",
+        f"webcal://{host}/export/agenda?lang=fr&commission=emploi",
+        f"webcal://{host}/calendar.ics?lang=fr",
+        f"http://{host}/calendar.ics?lang=en",
+        f"http://{host}/cluster.json",
+        f"http://{host}/members.vcf",
+        f"http://{host}/export/broken",
+    } <= hrefs
+    assert not any(h.startswith("webcal://") and "cluster.json" in h for h in hrefs)
+
+
+def test_page_escapes_data_and_has_an_english_version(port: int) -> None:
+    _, _, body = fetch(port, "/")
+    text = body.decode("utf-8")
+    assert "Club &lt;Test&gt; &amp; Fils" in text
+    assert "<Test>" not in text
+    assert "Thunderbird" in text
+    assert '<html lang="fr">' in text
+    _, _, english = fetch(port, "/?lang=en")
+    assert '<html lang="en">' in english.decode("utf-8")
+    assert "Jobs and training" in english.decode("utf-8")
+
+
+def test_proxy_headers_are_ignored_unless_trusted(
+    formats_plugin: FormatsPlugin, data_file: Path
+) -> None:
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "feeds.example.org"}
+    with running(web.make_app(data_file)) as port:
+        hrefs = page_links(port, headers=forwarded).hrefs
+        assert f"http://127.0.0.1:{port}/cluster.json" in hrefs
+        assert not any("example.org" in h for h in hrefs)
+    with running(web.make_app(data_file, trust_proxy=True)) as port:
+        hrefs = page_links(port, headers=forwarded).hrefs
+        assert "https://feeds.example.org/cluster.json" in hrefs
+        assert "webcal://feeds.example.org/calendar.ics?lang=fr" in hrefs
+        assert "https://feeds.example.org/calendar.ics?lang=fr" in hrefs
+
+
+def test_page_links_keep_the_script_name_prefix(
+    formats_plugin: FormatsPlugin, data_file: Path
+) -> None:
+    app = web.make_app(data_file)
+
+    def mounted(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["SCRIPT_NAME"] = "/nogentech"
+        return app(environ, start_response)
+
+    with running(mounted) as port:
+        hrefs = page_links(port, headers={"Host": "example.org"}).hrefs
+    assert "http://example.org/nogentech/cluster.json" in hrefs
+    assert "webcal://example.org/nogentech/calendar.ics?lang=en" in hrefs
+
+
+# -- reloading -------------------------------------------------------------------
+
+
+def test_feeds_follow_file_edits_after_the_check_interval(
+    formats_plugin: FormatsPlugin, data_file: Path
+) -> None:
+    clock = FakeClock()
+    with running(web.make_app(web.DataSource(data_file, clock=clock))) as port:
+        _, headers, before = fetch(port, "/cluster.json")
+        data_file.write_text(CLUSTER_TOML.replace("Fils", "Filles"), encoding="utf-8")
+        clock.now += 0.5
+        assert fetch(port, "/cluster.json")[2] == before  # checked at most once a second
+        clock.now += 0.5
+        _, new_headers, after = fetch(port, "/cluster.json")
+        assert b"Filles" in after
+        assert new_headers["ETag"] != headers["ETag"]
+        status, _, _ = fetch(port, "/cluster.json", headers={"If-None-Match": headers["ETag"]})
+        assert status == 200
+
+
+def test_default_app_reloads_without_a_restart(
+    formats_plugin: FormatsPlugin, data_file: Path
+) -> None:
+    """make_app(path) as `serve` builds it picks up an edit within a couple of seconds."""
+    with running(web.make_app(data_file)) as port:
+        fetch(port, "/cluster.json")
+        data_file.write_text(CLUSTER_TOML.replace("Fils", "Filles"), encoding="utf-8")
+        deadline = time.monotonic() + 5
+        while b"Filles" not in fetch(port, "/cluster.json")[2]:
+            assert time.monotonic() < deadline, "the edit was not picked up"
+            time.sleep(0.1)
+
+
+def test_invalid_edit_keeps_the_last_good_data_and_logs_problems(
+    formats_plugin: FormatsPlugin, data_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="nogentech.web")
+    clock = FakeClock()
+    with running(web.make_app(web.DataSource(data_file, clock=clock))) as port:
+        good = fetch(port, "/cluster.json")[2]
+        data_file.write_text(CLUSTER_TOML.replace('"testclu"', '"Not A Slug"'), encoding="utf-8")
+        clock.now += 1
+        assert fetch(port, "/cluster.json")[2] == good
+        assert fetch(port, "/calendar.ics")[0] == 200
+        errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+        assert any("still serving the last good data" in m for m in errors)
+        assert any(m.startswith(f"{data_file}: id: 'id' must be a slug") for m in errors)
+        data_file.write_text(CLUSTER_TOML.replace("Fils", "Filles"), encoding="utf-8")
+        clock.now += 1
+        assert b"Filles" in fetch(port, "/cluster.json")[2]
+
+
+def test_data_source_reloads_only_on_change(data_file: Path) -> None:
+    clock = FakeClock()
+    source = web.DataSource(data_file, clock=clock)
+    first = source.current()
+    assert (first.version, first.cluster.name) == (1, "Club <Test> & Fils")
+    assert source.refresh() is False
+    data_file.write_text(CLUSTER_TOML.replace("Fils", "Filles"), encoding="utf-8")
+    assert source.current() is first  # not checked yet
+    clock.now += 1
+    second = source.current()
+    assert (second.version, second.cluster.name) == (2, "Club <Test> & Filles")
+    data_file.unlink()
+    assert source.refresh() is False
+    assert source.current() is second
+
+
+def test_invalid_data_at_start_raises_data_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('id = "Bad Id"\n', encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        web.make_app(path)
+    assert "name: missing required field" in info.value.lines()
+
+
+def test_serve_prints_its_address_and_serves(
+    formats_plugin: FormatsPlugin,
+    data_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    servers: list[Any] = []
+    real = web.make_server
+
+    def capture(host: str, port: int, app: Any) -> Any:
+        servers.append(real(host, port, app))
+        return servers[-1]
+
+    monkeypatch.setattr(web, "make_server", capture)
+    thread = threading.Thread(target=web.serve, kwargs={"port": 0, "data": str(data_file)})
+    thread.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not servers:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        port = servers[0].server_port
+        assert servers[0].server_address[0] == "127.0.0.1"
+        assert fetch(port, "/cluster.json")[0] == 200
+    finally:
+        if servers:
+            servers[0].shutdown()
+        thread.join(5)
+    assert f"Serving nogentech feeds on http://127.0.0.1:{port}/" in capsys.readouterr().out
+
+
+# -- load ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_2000_requests_from_8_threads_get_identical_bodies(port: int, data_file: Path) -> None:
+    cluster = nogentech.load(data_file)
+    expected = {
+        "/cluster.json": nogentech.export(cluster, "json"),
+        "/calendar.ics": nogentech.export(cluster, "ics"),
+    }
+    paths = list(expected)
+    per_thread = 250
+    problems: list[str] = []
+    done = Counter[str]()
+    lock = threading.Lock()
+    deadline = time.monotonic() + 60
+
+    def worker(index: int) -> None:
+        for i in range(per_thread):
+            if time.monotonic() > deadline:
+                with lock:
+                    problems.append("deadline passed")
+                return
+            path = paths[(index + i) % 2]
+            try:
+                status, _, body = fetch(port, path)
+            except Exception as exc:
+                with lock:
+                    problems.append(f"{path}: {exc!r}")
+                continue
+            with lock:
+                done[path] += 1
+                if status != 200 or body != expected[path]:
+                    problems.append(f"{path}: {status}, {len(body)} bytes")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()) + 1)
+    assert not any(t.is_alive() for t in threads)
+    assert problems == []
+    assert sum(done.values()) == 2000
+    assert time.monotonic() - started < 60
