@@ -107,10 +107,15 @@ def formats_plugin() -> Iterator[FormatsPlugin]:
     plugins.reset()
 
 
+FILE_TIME = 1_704_067_200  # 2024-01-01T00:00:00Z, before the data's ``updated`` stamp
+
+
 @pytest.fixture
 def data_file(tmp_path: Path) -> Path:
+    """The test cluster, its file dated before its ``updated`` stamp."""
     path = tmp_path / "cluster.toml"
     path.write_text(CLUSTER_TOML, encoding="utf-8")
+    os.utime(path, (FILE_TIME, FILE_TIME))
     return path
 
 
@@ -410,9 +415,12 @@ def test_page_lists_every_feed_with_subscription_links(port: int) -> None:
     assert {
         url,
         webcal,
-        f"https://calendar.google.com/calendar/r?cid=webcal://{host}/export/agenda"
-        "%3Flang%3Dfr%26sub_cluster%3Dprosthesis-valley",
+        f"https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2F127.0.0.1%3A{port}"
+        "%2Fexport%2Fagenda%3Flang%3Dfr%26sub_cluster%3Dprosthesis-valley",
         "https://outlook.live.com/calendar/0/addfromweb?url=http%3A%2F%2F127.0.0.1%3A"
+        f"{port}%2Fexport%2Fagenda%3Flang%3Dfr%26sub_cluster%3Dprosthesis-valley"
+        f"&name={outlook_name}",
+        "https://outlook.office.com/calendar/0/addfromweb?url=http%3A%2F%2F127.0.0.1%3A"
         f"{port}%2Fexport%2Fagenda%3Flang%3Dfr%26sub_cluster%3Dprosthesis-valley"
         f"&name={outlook_name}",
         f"http://{host}/export/agenda?lang=en",
@@ -581,10 +589,14 @@ def test_serve_prints_its_address_and_serves(
 
 @pytest.mark.slow
 def test_2000_requests_from_8_threads_get_identical_bodies(port: int, data_file: Path) -> None:
+    """8 threads × 250 requests to 127.0.0.1, bounded by a 60 s deadline: every answer is
+    a 200 with the export's exact bytes and ETag, or a 304 for a revalidation."""
     cluster = nogentech.load(data_file)
     expected = {
         "/cluster.json": nogentech.export(cluster, "json"),
         "/calendar.ics": nogentech.export(cluster, "ics"),
+        "/calendar.ics?lang=en": nogentech.export(cluster, "ics", lang="en"),
+        "/members.vcf": nogentech.export(cluster, "vcard"),
     }
     paths = list(expected)
     per_thread = 250
@@ -599,17 +611,20 @@ def test_2000_requests_from_8_threads_get_identical_bodies(port: int, data_file:
                 with lock:
                     problems.append("deadline passed")
                 return
-            path = paths[(index + i) % 2]
+            path = paths[(index + i) % len(paths)]
+            revalidate = i % 5 == 4
+            headers = {"If-None-Match": strong_etag(expected[path])} if revalidate else {}
             try:
-                status, _, body = fetch(port, path)
+                status, got, body = fetch(port, path, headers=headers)
             except Exception as exc:
                 with lock:
                     problems.append(f"{path}: {exc!r}")
                 continue
+            want = (304, b"") if revalidate else (200, expected[path])
             with lock:
                 done[path] += 1
-                if status != 200 or body != expected[path]:
-                    problems.append(f"{path}: {status}, {len(body)} bytes")
+                if (status, body) != want or got["ETag"] != strong_etag(expected[path]):
+                    problems.append(f"{path}: {status}, {len(body)} bytes, {got['ETag']}")
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
     started = time.monotonic()
@@ -621,3 +636,280 @@ def test_2000_requests_from_8_threads_get_identical_bodies(port: int, data_file:
     assert problems == []
     assert sum(done.values()) == 2000
     assert time.monotonic() - started < 60
+
+
+# -- HTTP details ------------------------------------------------------------------
+
+
+def test_etag_is_strong_and_differs_between_languages_and_filters(
+    port: int, data_file: Path
+) -> None:
+    """Each variant of /calendar.ics is the ics export of its options, with its own strong ETag."""
+    cluster = nogentech.load(data_file)
+    variants = {
+        "/calendar.ics": {},
+        "/calendar.ics?lang=en": {"lang": "en"},
+        "/calendar.ics?sub_cluster=prosthesis-valley": {"sub_cluster": "prosthesis-valley"},
+        "/calendar.ics?commission=emploi&lang=en": {"commission": "emploi", "lang": "en"},
+    }
+    etags = {}
+    for path, options in variants.items():
+        status, headers, body = fetch(port, path)
+        assert status == 200
+        assert body == nogentech.export(cluster, "ics", **options)
+        etag = headers["ETag"]
+        assert etag == strong_etag(body)
+        assert etag.startswith('"') and etag.endswith('"') and not etag.startswith("W/")
+        etags[path] = etag
+        assert fetch(port, path, headers={"If-None-Match": etag})[0] == 304
+    assert len(set(etags.values())) == len(variants)
+
+
+def test_if_modified_since_accepts_the_three_http_date_formats(port: int) -> None:
+    """RFC 9110 §5.6.7: IMF-fixdate, RFC 850 and asctime dates are all understood."""
+    for since in (
+        "Fri, 01 Mar 2024 10:00:00 GMT",
+        "Friday, 01-Mar-24 10:00:00 GMT",
+        "Fri Mar  1 10:00:00 2024",
+    ):
+        status, headers, body = fetch(port, "/calendar.ics", headers={"If-Modified-Since": since})
+        assert (status, body) == (304, b""), since
+        assert headers["ETag"] is not None
+    older = "Friday, 01-Mar-24 09:59:59 GMT"
+    assert fetch(port, "/calendar.ics", headers={"If-Modified-Since": older})[0] == 200
+
+
+def test_if_modified_since_in_the_future_is_ignored(port: int) -> None:
+    """A date later than the server's clock is invalid: the full response is sent."""
+    status, _, body = fetch(
+        port, "/cluster.json", headers={"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}
+    )
+    assert status == 200
+    assert body != b""
+
+
+def test_edit_without_new_updated_stamp_moves_last_modified(
+    formats_plugin: FormatsPlugin, data_file: Path
+) -> None:
+    """If-Modified-Since with the old date must not hide an edit that kept ``updated``."""
+    clock = FakeClock()
+    with running(web.make_app(web.DataSource(data_file, clock=clock))) as port:
+        _, headers, _ = fetch(port, "/cluster.json")
+        assert headers["Last-Modified"] == LAST_MODIFIED
+        data_file.write_text(CLUSTER_TOML.replace("Fils", "Filles"), encoding="utf-8")
+        os.utime(data_file, (1_717_200_000, 1_717_200_000))  # 2024-06-01T00:00:00Z
+        clock.now += 1
+        status, new_headers, body = fetch(
+            port, "/cluster.json", headers={"If-Modified-Since": LAST_MODIFIED}
+        )
+        assert status == 200
+        assert b"Filles" in body
+        assert new_headers["Last-Modified"] == "Sat, 01 Jun 2024 00:00:00 GMT"
+        again = {"If-Modified-Since": "Sat, 01 Jun 2024 00:00:00 GMT"}
+        assert fetch(port, "/cluster.json", headers=again)[0] == 304
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/", 200),
+        ("/?lang=en", 200),
+        ("/cluster.json", 200),
+        ("/members.vcf", 200),
+        ("/export/agenda?days=2", 200),
+        ("/calendar.ics?colour=red", 400),
+        ("/nope", 404),
+        ("/export/nosuch", 404),
+    ],
+)
+def test_head_matches_get_on_every_route(port: int, path: str, status: int) -> None:
+    """HEAD: the same status and headers as GET (Date aside), and no body."""
+    get_status, get_headers, body = fetch(port, path)
+    head_status, head_headers, head_body = fetch(port, path, "HEAD")
+    assert get_status == head_status == status
+    assert head_body == b""
+    assert body != b""
+    get_items = [h for h in get_headers.items() if h[0] != "Date"]
+    assert [h for h in head_headers.items() if h[0] != "Date"] == get_items
+    assert head_headers["Content-Length"] == str(len(body))
+
+
+def test_page_rejects_an_unknown_language(port: int) -> None:
+    status, headers, body = fetch(port, "/?lang=de")
+    assert status == 400
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert body == b"option 'lang': invalid value 'de' (expected one of fr, en)\n"
+
+
+def test_responses_name_the_server_without_python_version(port: int) -> None:
+    for path in ("/calendar.ics", "/nope"):
+        assert fetch(port, path)[1]["Server"] == "nogentech"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest("GET", "/" + "x" * 70_000, skip_host=True)
+        conn.endheaders()
+        response = conn.getresponse()
+        assert response.status == 414
+        assert response.headers["Server"] == "nogentech"
+        assert b"Traceback" not in response.read()
+    finally:
+        conn.close()
+
+
+def test_malformed_requests_get_no_traceback(port: int) -> None:
+    """Garbage on the wire gets a short 400 from the server, never a Python traceback."""
+    import socket
+
+    for raw in (b"NONSENSE\r\n\r\n", b"GET /calendar.ics HTTP/9\r\n\r\n", b"\x00\xff\r\n\r\n"):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(raw)
+            chunks = []
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        reply = b"".join(chunks)
+        # A one-word request line is HTTP/0.9: the error page comes without a status line.
+        assert b"Error code: 400" in reply or b"Error code: 505" in reply, reply[:80]
+        assert b"Traceback" not in reply
+        assert b'File "' not in reply
+
+
+def _one_click(hrefs: list[str]) -> dict[str, list[dict[str, list[str]]]]:
+    from urllib.parse import parse_qs, urlsplit
+
+    sites = {"calendar.google.com", "outlook.live.com", "outlook.office.com"}
+    found: dict[str, list[dict[str, list[str]]]] = {}
+    for href in hrefs:
+        parts = urlsplit(href)
+        if parts.scheme == "https" and parts.netloc in sites:
+            found.setdefault(parts.netloc, []).append(parse_qs(parts.query, strict_parsing=True))
+    return found
+
+
+def test_one_click_links_carry_the_exact_feed_addresses(
+    formats_plugin: FormatsPlugin, data_file: Path
+) -> None:
+    """Google gets the webcal:// address, Outlook the https:// one, each fully URL-encoded."""
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "feeds.example.org"}
+    with running(web.make_app(data_file, trust_proxy=True)) as port:
+        parser = page_links(port, headers=forwarded)
+    hrefs = parser.hrefs
+    feeds = [h for h in hrefs if h.startswith("https://feeds.example.org/")]
+    webcals = [h for h in hrefs if h.startswith("webcal://")]
+    assert webcals
+    assert all(h.startswith("webcal://feeds.example.org/") for h in webcals)
+    assert not any(h.startswith("http://") for h in hrefs)
+    clicks = _one_click(hrefs)
+    google = [q["cid"] for q in clicks["calendar.google.com"]]
+    outlook = [q["url"] for q in clicks["outlook.live.com"]]
+    office = [q["url"] for q in clicks["outlook.office.com"]]
+    calendars = sorted(set(webcals))
+    assert sorted(c for [c] in google) == calendars
+    https = sorted(w.replace("webcal://", "https://", 1) for w in calendars)
+    assert sorted(u for [u] in outlook) == sorted(u for [u] in office) == https
+    assert set(https) <= set(feeds)
+    for link in hrefs:
+        if link.startswith("https://calendar.google.com/"):
+            _, query = link.split("?", 1)
+            assert query.startswith("cid=webcal%3A%2F%2Ffeeds.example.org%2F")
+            assert not set("?&=:/") & set(query.removeprefix("cid="))  # all encoded
+    names = {q["name"][0] for q in clicks["outlook.live.com"]}
+    assert "Club <Test> & Fils — Prosthesis Valley" in names
+
+
+def test_base_url_fixes_the_links_whatever_the_request_says(
+    formats_plugin: FormatsPlugin, data_file: Path
+) -> None:
+    app = web.make_app(data_file, base_url="https://feeds.example.org/agenda/")
+    forwarded = {
+        "Host": "attacker.example",
+        "X-Forwarded-Proto": "http",
+        "X-Forwarded-Host": "proxy.example",
+    }
+    with running(app) as port:
+        hrefs = page_links(port, headers=forwarded).hrefs
+    assert "https://feeds.example.org/agenda/cluster.json" in hrefs
+    assert "webcal://feeds.example.org/agenda/calendar.ics?lang=en" in hrefs
+    assert not any("attacker" in h or "proxy.example" in h for h in hrefs)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["ftp://example.org", "https://", "example.org", "https://a b/", "https://x.org/?q=1"],
+)
+def test_bad_base_url_is_refused(data_file: Path, base_url: str) -> None:
+    with pytest.raises(ValueError, match="base_url"):
+        web.make_app(data_file, base_url=base_url)
+
+
+def test_bogus_host_header_is_not_written_into_the_page(port: int) -> None:
+    _, _, body = fetch(port, "/", headers={"Host": '"><script>x</script>'})
+    text = body.decode("utf-8")
+    assert "<script>" not in text
+    assert "&lt;script&gt;" not in text
+
+
+def test_replaced_file_with_same_time_and_size_is_reloaded(data_file: Path) -> None:
+    """An edit saved by renaming a new file over the old one is seen even with equal mtime/size."""
+    clock = FakeClock()
+    source = web.DataSource(data_file, clock=clock)
+    info = data_file.stat()
+    new = data_file.with_name("new.toml")
+    new.write_text(CLUSTER_TOML.replace("Fils", "Fels"), encoding="utf-8")
+    os.utime(new, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert new.stat().st_size == info.st_size
+    os.replace(new, data_file)
+    clock.now += 1
+    assert source.current().cluster.name == "Club <Test> & Fels"
+
+
+def test_requests_during_a_reload_get_the_last_data_without_waiting(
+    data_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock()
+    source = web.DataSource(data_file, clock=clock)
+    first = source.current()
+    entered, release = threading.Event(), threading.Event()
+    real_load = web.load
+
+    def slow_load(path: Any = None) -> nogentech.Cluster:
+        entered.set()
+        assert release.wait(10)
+        return real_load(path)
+
+    monkeypatch.setattr(web, "load", slow_load)
+    data_file.write_text(CLUSTER_TOML.replace("Fils", "Filles"), encoding="utf-8")
+    clock.now += 1
+    reloader = threading.Thread(target=source.current)
+    reloader.start()
+    try:
+        assert entered.wait(10)
+        started = time.monotonic()
+        assert source.current() is first
+        assert time.monotonic() - started < 1
+    finally:
+        release.set()
+        reloader.join(10)
+    assert source.current().cluster.name == "Club <Test> & Filles"
+
+
+def test_importing_nogentech_loads_no_server_and_the_server_no_exporter_library() -> None:
+    """`import nogentech` leaves nogentech.web alone; the web module and an app built from it
+    load neither icalendar nor vobject until a feed is rendered."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "heavy = ('icalendar', 'vobject', 'wsgiref', 'nogentech.web')\n"
+        "def loaded():\n"
+        "    return sorted(m for m in heavy if m in sys.modules)\n"
+        "import nogentech\n"
+        "print(loaded())\n"
+        "import nogentech.web\n"
+        "nogentech.web.make_app()\n"
+        "print(loaded())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    ).stdout.splitlines()
+    assert out == ["[]", "['nogentech.web', 'wsgiref']"]

@@ -9,9 +9,9 @@
 ``/cluster.json``   the ``json`` exporter
 ``/export/NAME``    any registered exporter
 
-Every feed carries a strong ETag computed from its bytes, Last-Modified (the data's
-``updated`` field, else the data file's mtime), Cache-Control and Content-Length, and
-answers ``If-None-Match`` / ``If-Modified-Since`` with 304. Bodies are never
+Every feed carries a strong ETag computed from its bytes, Last-Modified (the later of
+the data's ``updated`` field and the data file's mtime), Cache-Control and
+Content-Length, and answers ``If-None-Match`` / ``If-Modified-Since`` with 304. Bodies are never
 compressed: gzip broke calendar subscriptions in Outlook. Rendered bodies are cached
 per route and options for each version of the data; a :class:`DataSource` reloads
 the data file when it changes on disk and keeps the last good data after a bad edit.
@@ -35,7 +35,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -81,22 +81,31 @@ class Snapshot:
 
 
 def _last_modified(cluster: Cluster, mtime_ns: int | None) -> dt.datetime | None:
-    stamp = cluster.updated
-    if stamp is not None and stamp.tzinfo is None:
-        from zoneinfo import ZoneInfo
+    """The later of the data's ``updated`` stamp and the file's mtime (UTC, whole seconds).
 
-        stamp = stamp.replace(tzinfo=ZoneInfo(cluster.timezone))
-    if stamp is None and mtime_ns is not None:
-        stamp = dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.UTC)
-    return None if stamp is None else stamp.astimezone(dt.UTC).replace(microsecond=0)
+    The file time counts too: an edit that forgets to bump ``updated`` still moves
+    Last-Modified forward, so an ``If-Modified-Since`` revalidation cannot hide it.
+    """
+    stamps: list[dt.datetime] = []
+    if cluster.updated is not None:
+        stamp = cluster.updated
+        if stamp.tzinfo is None:
+            from zoneinfo import ZoneInfo
+
+            stamp = stamp.replace(tzinfo=ZoneInfo(cluster.timezone))
+        stamps.append(stamp.astimezone(dt.UTC))
+    if mtime_ns is not None:
+        stamps.append(dt.datetime.fromtimestamp(mtime_ns // 1_000_000_000, dt.UTC))
+    return max(stamps).replace(microsecond=0) if stamps else None
 
 
 class DataSource:
     """The cluster being served, reloaded when its file changes on disk.
 
-    :meth:`current` looks at the file's mtime and size at most once every
+    :meth:`current` looks at the file's mtime, size and inode at most once every
     ``interval`` seconds (measured with ``clock``) and reloads it when they
-    changed. An invalid file at start raises :class:`~nogentech.DataError`; an
+    changed; requests arriving while another one reloads get the data already
+    loaded instead of waiting. An invalid file at start raises :class:`~nogentech.DataError`; an
     invalid edit later is logged line by line and the last good data stays served.
     ``path=None`` serves the built-in data, which never changes.
     """
@@ -117,28 +126,34 @@ class DataSource:
         cluster = load(self.path)
         self._snapshot = Snapshot(cluster, 1, _last_modified(cluster, self._mtime(self._seen)))
 
-    def _signature(self) -> tuple[int, int] | None:
+    def _signature(self) -> tuple[int, int, int] | None:
         try:
             info = (self.path or builtin_path()).stat()
         except OSError:
             return None
-        return (info.st_mtime_ns, info.st_size)
+        return (info.st_mtime_ns, info.st_size, info.st_ino)
 
     @staticmethod
-    def _mtime(signature: tuple[int, int] | None) -> int | None:
+    def _mtime(signature: tuple[int, int, int] | None) -> int | None:
         return signature[0] if signature else None
 
     def current(self) -> Snapshot:
         """The data to serve now; reloaded first if the file changed since the last check."""
         if self.path is not None and self._clock() - self._checked >= self.interval:
-            self.refresh()
+            self.refresh(wait=False)
         return self._snapshot
 
-    def refresh(self) -> bool:
-        """Check the file now; True when new data was loaded."""
+    def refresh(self, *, wait: bool = True) -> bool:
+        """Check the file now; True when new data was loaded.
+
+        With ``wait=False`` nothing is done (False) while another thread is already
+        checking or reloading.
+        """
         if self.path is None:
             return False
-        with self._lock:
+        if not self._lock.acquire(blocking=wait):
+            return False
+        try:
             self._checked = self._clock()
             signature = self._signature()
             if signature == self._seen:
@@ -158,6 +173,8 @@ class DataSource:
                 return False
             version = self._snapshot.version + 1
             self._snapshot = Snapshot(cluster, version, _last_modified(cluster, signature[0]))
+        finally:
+            self._lock.release()
         log.info("%s: reloaded (data version %d)", self.path, version)
         return True
 
@@ -213,6 +230,8 @@ def _not_modified(environ: WSGIEnvironment, etag: str, modified: dt.datetime | N
         return False
     if since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
+    if since > dt.datetime.now(dt.UTC):
+        return False  # a date later than the server's clock is invalid (RFC 7232 §3.3)
     return modified <= since
 
 
@@ -228,6 +247,17 @@ def _first(value: str | None) -> str:
     return (value or "").split(",")[0].strip()
 
 
+def _parse_base_url(url: str) -> tuple[str, str]:
+    """``https://host[:port][/prefix]`` → (scheme, host and prefix); ValueError otherwise."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not _HOST.match(parts.netloc):
+        raise ValueError(f"base_url must be http(s)://host[:port][/prefix] (got {url!r})")
+    if parts.query or parts.fragment:
+        raise ValueError(f"base_url must have no query or fragment (got {url!r})")
+    return scheme, parts.netloc + quote(parts.path.rstrip("/"), safe="/%")
+
+
 class FeedApp:
     """The WSGI application; build it with :func:`make_app`."""
 
@@ -236,11 +266,13 @@ class FeedApp:
         source: DataSource,
         *,
         trust_proxy: bool = False,
+        base_url: str | None = None,
         max_age: int = 3600,
         cache_size: int = 256,
     ) -> None:
         self.source = source
         self.trust_proxy = trust_proxy
+        self.base_url = _parse_base_url(base_url) if base_url is not None else None
         self.max_age = max_age
         self._cache: OrderedDict[tuple[Any, ...], _Rendered] = OrderedDict()
         self._cache_size = cache_size
@@ -349,6 +381,8 @@ class FeedApp:
 
     def _base(self, environ: WSGIEnvironment) -> tuple[str, str]:
         """(scheme, host and path prefix) of the URLs as the client sees them."""
+        if self.base_url is not None:
+            return self.base_url
         scheme = str(environ.get("wsgi.url_scheme", "http"))
         host = str(environ.get("HTTP_HOST", ""))
         if self.trust_proxy:
@@ -371,7 +405,9 @@ class FeedApp:
     def _page(
         self, environ: WSGIEnvironment, snapshot: Snapshot, params: Mapping[str, str]
     ) -> _Response:
-        lang = "en" if params.get("lang") == "en" else "fr"
+        lang = params.get("lang", "fr")
+        if lang not in _WORDS:
+            return _text(400, f"option 'lang': invalid value {lang!r} (expected one of fr, en)")
         scheme, base = self._base(environ)
         exporters = formats()
         key = (snapshot.version, "/", scheme, base, lang, tuple(e.name for e in exporters))
@@ -440,15 +476,16 @@ def _variants(
 
 def _calendar_item(name: str, label: str, url: str, webcal: str, lang: str) -> str:
     e = html.escape
-    google = "https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=":/")
-    outlook = "https://outlook.live.com/calendar/0/addfromweb?" + urlencode(
-        {"url": url, "name": f"{name} — {label}"}
-    )
+    google = "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal})
+    query = urlencode({"url": url, "name": f"{name} — {label}"})
+    outlook = "https://outlook.live.com/calendar/0/addfromweb?" + query
+    office = "https://outlook.office.com/calendar/0/addfromweb?" + query
     words = _WORDS[lang]
     return (
         f"<li><strong>{e(label)}</strong><br>\n"
         f'<a href="{e(webcal)}">{e(webcal)}</a><br>\n<a href="{e(url)}">{e(url)}</a><br>\n'
         f'{words["add"]} <a href="{e(google)}">Google</a> · <a href="{e(outlook)}">Outlook</a>'
+        f' · <a href="{e(office)}">Outlook (Microsoft 365)</a>'
         f' · <a href="{e(webcal)}">Apple</a><br>\n{words["paste"]} <code>{e(url)}</code></li>'
     )
 
@@ -498,6 +535,7 @@ def make_app(
     data: str | os.PathLike[str] | DataSource | None = None,
     *,
     trust_proxy: bool = False,
+    base_url: str | None = None,
     max_age: int = 3600,
 ) -> FeedApp:
     """The WSGI application serving the cluster in ``data``.
@@ -505,16 +543,25 @@ def make_app(
     ``data`` is a cluster file (TOML or JSON), None for the built-in data, or a
     :class:`DataSource` already set up.
 
-    ``trust_proxy=True`` builds the page's links from ``X-Forwarded-Proto`` and
-    ``X-Forwarded-Host``: set it only behind a reverse proxy that sets them.
+    The page's links are built from the request's scheme, ``Host`` and
+    ``SCRIPT_NAME``. ``base_url`` (``"https://feeds.example.org/nogentech"``) fixes
+    them instead, whatever the request says; ``trust_proxy=True`` takes the scheme
+    and host from ``X-Forwarded-Proto`` and ``X-Forwarded-Host``: set it only
+    behind a reverse proxy that sets them. A bad ``base_url`` raises ValueError.
     ``max_age`` is the Cache-Control lifetime of feeds, in seconds. Invalid data
     raises :class:`~nogentech.DataError` here, before anything is served.
     """
     source = data if isinstance(data, DataSource) else DataSource(data)
-    return FeedApp(source, trust_proxy=trust_proxy, max_age=max_age)
+    return FeedApp(source, trust_proxy=trust_proxy, base_url=base_url, max_age=max_age)
+
+
+_SERVER = "nogentech"
+"""The ``Server`` header: no Python version for the world to see."""
 
 
 class _ServerHandler(ServerHandler):
+    server_software = _SERVER
+
     def finish_content(self) -> None:
         # wsgiref gives a bodiless response "Content-Length: 0"; a 304 must not claim
         # a length other than the full representation's (RFC 9110 §8.6), so send none.
@@ -527,6 +574,10 @@ class _ServerHandler(ServerHandler):
 
 class _Handler(WSGIRequestHandler):
     timeout = 30
+
+    def version_string(self) -> str:
+        """The ``Server`` header of error pages sent before the application runs."""
+        return _SERVER
 
     def handle(self) -> None:
         """Serve one request on this connection with :class:`_ServerHandler`."""
@@ -553,6 +604,7 @@ class _Handler(WSGIRequestHandler):
 class _Server(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the listen backlog; socketserver's 5 drops bursts
 
 
 class _Server6(_Server):
@@ -567,13 +619,25 @@ def make_server(host: str, port: int, app: WSGIApplication) -> WSGIServer:
 
 
 def serve(
-    host: str = "127.0.0.1", port: int = 8000, data: str | os.PathLike[str] | None = None
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    data: str | os.PathLike[str] | None = None,
+    *,
+    trust_proxy: bool = False,
+    base_url: str | None = None,
 ) -> None:
-    """Serve the feeds until interrupted; loopback only unless ``host`` says otherwise."""
+    """Serve the feeds until interrupted; loopback only unless ``host`` says otherwise.
+
+    ``trust_proxy`` and ``base_url`` are passed to :func:`make_app`. Ctrl-C stops the
+    server quietly.
+    """
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    app = make_app(data)
+    app = make_app(data, trust_proxy=trust_proxy, base_url=base_url)
     with make_server(host, port, app) as server:
         shown = f"[{host}]" if ":" in host else host
         print(f"Serving nogentech feeds on http://{shown}:{server.server_port}/", flush=True)
-        server.serve_forever()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            log.info("interrupted; server stopped")
