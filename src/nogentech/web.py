@@ -11,10 +11,11 @@
 
 Every feed carries a strong ETag computed from its bytes, Last-Modified (the later of
 the data's ``updated`` field and the data file's mtime), Cache-Control and
-Content-Length, and answers ``If-None-Match`` / ``If-Modified-Since`` with 304. Bodies are never
-compressed: gzip broke calendar subscriptions in Outlook. Rendered bodies are cached
-per route and options for each version of the data; a :class:`DataSource` reloads
-the data file when it changes on disk and keeps the last good data after a bad edit.
+Content-Length, and answers ``If-None-Match`` / ``If-Modified-Since`` with 304.
+Bodies are never compressed: gzip broke calendar subscriptions in Outlook. Rendered
+bodies are cached per route and options for each version of the data; a
+:class:`DataSource` reloads the data file when it changes on disk and keeps the last
+good data after a bad edit.
 """
 
 from __future__ import annotations
@@ -105,8 +106,9 @@ class DataSource:
     :meth:`current` looks at the file's mtime, size and inode at most once every
     ``interval`` seconds (measured with ``clock``) and reloads it when they
     changed; requests arriving while another one reloads get the data already
-    loaded instead of waiting. An invalid file at start raises :class:`~nogentech.DataError`; an
-    invalid edit later is logged line by line and the last good data stays served.
+    loaded instead of waiting. An invalid file at start raises
+    :class:`~nogentech.DataError`; an invalid edit later is logged line by line and
+    the last good data stays served.
     ``path=None`` serves the built-in data, which never changes.
     """
 
