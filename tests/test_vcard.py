@@ -646,15 +646,21 @@ def test_builtin_organisations_each_have_a_company_card(builtin: nogentech.Clust
     cards = parse(export(builtin))
     companies = [c for c in cards if "x-abshowas" in c.contents]
     assert [c.uid.value for c in companies] == [uid(c.id, "nogentech") for c in builtin.companies]
+    assert [c.fn.value for c in companies] == [c.name for c in builtin.companies]
     assert len(companies) == len(builtin.companies) >= 2
     assert {"Marle", "Gillet Group"} <= {c.fn.value for c in companies}
 
 
 def test_builtin_marle_and_its_director(builtin: nogentech.Cluster) -> None:
+    """Marle's CATEGORIES are its sectors then its sub-clusters, as the data gives them."""
     cards = {c.uid.value: c for c in parse(export(builtin))}
     marle = cards["urn:uuid:a2c9e0f3-9b67-59bf-972d-c8124124a31c"]
     assert (marle.fn.value, marle.org.value) == ("Marle", ["Marle"])
-    assert {"Forge", "Prosthesis Valley"} <= set(marle.categories.value)
+    company = builtin.company("marle")
+    want = [builtin.sector(s).name.fr for s in company.sectors]
+    want += [s.name for s in builtin.sub_clusters if "marle" in s.members]
+    assert "Forge" in want
+    assert marle.categories.value == want
     delphine = cards["urn:uuid:93eba98c-18cc-5d4f-acf2-147e9c596e9a"]
     assert delphine.fn.value == "Delphine Descorne-Jeanny"
     assert (delphine.n.value.family, delphine.n.value.given) == ("Descorne-Jeanny", "Delphine")
@@ -666,24 +672,47 @@ def test_builtin_marle_and_its_director(builtin: nogentech.Cluster) -> None:
     )
 
 
-def test_builtin_groups(builtin: nogentech.Cluster) -> None:
-    cards = {c.uid.value: c for c in parse(export(builtin, version=4))}
-    valley = cards["urn:uuid:5c40fffa-4dca-5bbc-b6fb-d3bb5bfe04c9"]
-    assert (valley.fn.value, valley.kind.value) == ("Prosthesis Valley", "group")
-    members = [m.value for m in valley.contents["member"]]
-    assert members[0] == "urn:uuid:a2c9e0f3-9b67-59bf-972d-c8124124a31c"  # Marle
-    assert members == [uid(c.id, "nogentech") for c in builtin.members_of("prosthesis-valley")]
+@pytest.mark.parametrize("version", [3, 4])
+def test_builtin_groups(builtin: nogentech.Cluster, version: int) -> None:
+    """A group card for each sub-cluster and commission, its members exactly the data's
+    members, in the data's order, each the UID of a card of the same file."""
+    cards = parse(export(builtin, version=version))
+    uids = [c.uid.value for c in cards]
+    kind, member = (
+        ("kind", "member")
+        if version == 4
+        else ("x_addressbookserver_kind", "x-addressbookserver-member")
+    )
+    groups = [*builtin.sub_clusters, *builtin.commissions]
+    by_uid = {c.uid.value: c for c in cards}
+    assert uids[-len(groups) :] == [uid(g.id, "nogentech") for g in groups]
+    valley = by_uid["urn:uuid:5c40fffa-4dca-5bbc-b6fb-d3bb5bfe04c9"]
+    assert (valley.fn.value, getattr(valley, kind).value) == ("Prosthesis Valley", "group")
+    for group in groups:
+        card = by_uid[uid(group.id, "nogentech")]
+        assert getattr(card, kind).value == "group"
+        members = [m.value for m in card.contents.get(member, [])]
+        assert members == [uid(m, "nogentech") for m in group.members]
+        assert set(members) <= set(uids)
     for ident in ("environment", "communication", "industry-training"):
-        assert cards[uid(ident, "nogentech")].kind.value == "group"
+        assert uid(ident, "nogentech") in by_uid
 
 
 def test_builtin_filters(builtin: nogentech.Cluster) -> None:
-    valley = names(export(builtin, sub_cluster="prosthesis-valley", people=False, groups=False))
-    assert valley[0] == "Marle"
+    """Each filter keeps the organisations the model finds, in the data's order."""
+    only = {"people": False, "groups": False}
+    valley = names(export(builtin, sub_cluster="prosthesis-valley", **only))
     assert valley == [c.name for c in builtin.members_of("prosthesis-valley")]
-    nogent = names(export(builtin, commune="nogent", people=False, groups=False))
+    nogent = names(export(builtin, commune="nogent", **only))
+    assert nogent == [c.name for c in builtin.companies_in_place("nogent")]
     assert {"Gillet Group", "Forges de Courcelles"} <= set(nogent)
     assert "Marle" not in nogent
+    forging = names(export(builtin, sector="forging", **only))
+    assert forging == [c.name for c in builtin.companies_in_sector("forging")]
+    assert "Marle" in forging
+    schools = names(export(builtin, kind="school", **only))
+    assert schools == [c.name for c in builtin.companies if c.kind == "school"]
+    assert schools
 
 
 # -- the documentation ---------------------------------------------------------
@@ -706,11 +735,30 @@ def test_doc_sessions_show_real_output() -> None:
     assert result.failed == 0, report.getvalue()
 
 
+def organisations_kept(cluster: nogentech.Cluster, options: Mapping[str, str]) -> list[str]:
+    """Names of the organisations the model finds for the filter options, in order."""
+    kept = list(cluster.companies)
+    finders = {
+        "sub_cluster": cluster.members_of,
+        "sector": cluster.companies_in_sector,
+        "commune": cluster.companies_in_place,
+    }
+    for name, finder in finders.items():
+        if name in options:
+            found = {c.id for ident in options[name].split(",") for c in finder(ident)}
+            kept = [c for c in kept if c.id in found]
+    if "kind" in options:
+        kept = [c for c in kept if c.kind in options["kind"].split(",")]
+    return [c.name for c in kept]
+
+
 def test_doc_commands_and_snippets_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, builtin: nogentech.Cluster
 ) -> None:
-    """Each ``nogentech`` command of the page writes a file of cards; the Python
-    snippets run, the one splitting the file writing one file per card."""
+    """Each ``nogentech`` command of the page writes the bytes the library gives for
+    its options, with a card for each organisation the model finds for its
+    filters; the Python snippets run, the one splitting the file writing one file
+    per card."""
     monkeypatch.chdir(tmp_path)
     commands = [
         line.removeprefix("$ nogentech ")
@@ -722,8 +770,19 @@ def test_doc_commands_and_snippets_run(
     for command in commands:
         argv = shlex.split(command, comments=True)
         assert main(argv) == 0, command
-        written = tmp_path / argv[argv.index("-o") + 1]
-        assert parse(written.read_bytes()), command
+        written = (tmp_path / argv[argv.index("-o") + 1]).read_bytes()
+        options = dict(argv[i + 1].split("=", 1) for i, arg in enumerate(argv) if arg == "--option")
+        lang = argv[argv.index("--lang") + 1] if "--lang" in argv else "fr"
+        assert written == export(builtin, lang=lang, **options), command
+        cards = parse(written)
+        organisations = [
+            c.fn.value
+            for c in cards
+            if "x-abshowas" in c.contents or ("kind" in c.contents and c.kind.value == "org")
+        ]
+        assert organisations == organisations_kept(builtin, options), command
+        assert len(cards) >= len(organisations)
+    assert parse((tmp_path / "members.vcf").read_bytes())
     for block in blocks("python"):
         exec(compile(block, "vcards.md", "exec"), {})
     split = sorted(tmp_path.glob("card-*.vcf"))

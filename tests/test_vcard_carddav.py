@@ -20,6 +20,7 @@ import pytest
 import vobject
 
 import nogentech
+from nogentech.exporters.vcard import card_uid
 
 pytestmark = pytest.mark.slow
 
@@ -170,21 +171,36 @@ def test_every_card_is_stored_and_read_back(server: CardDAV, version: int) -> No
         assert identity(body.decode("utf-8")) == (fn, uid)
 
 
-def test_groups_keep_their_members_on_the_server(server: CardDAV) -> None:
-    """The sub-cluster group card comes back with its kind and members (3.0)."""
-    collection = server.make_address_book("groups")
-    cluster = nogentech.load()
-    data = nogentech.export(cluster, "vcard", sub_cluster="prosthesis-valley", people=False)
-    by_uid = {identity(c.decode("utf-8"))[1]: c for c in split_cards(data)}
+@pytest.mark.parametrize("version", [3, 4])
+def test_groups_keep_their_members_on_the_server(
+    server: CardDAV, demo: nogentech.Cluster, version: int
+) -> None:
+    """Every card of a cluster whose groups have members is stored; each group card
+    comes back with its kind and its members, the UIDs of cards stored with it."""
+    collection = server.make_address_book(f"groups-{version}")
+    by_uid = {
+        identity(c.decode("utf-8"))[1]: c
+        for c in split_cards(nogentech.export(demo, "vcard", version=version))
+    }
     for uid, card in by_uid.items():
         name = uid.removeprefix("urn:uuid:") + ".vcf"
         status, _ = server.request("PUT", collection + name, card, {"Content-Type": "text/vcard"})
         assert status == 201
-    group_uid = "urn:uuid:5c40fffa-4dca-5bbc-b6fb-d3bb5bfe04c9"
-    status, body = server.request("GET", collection + group_uid.removeprefix("urn:uuid:") + ".vcf")
-    assert status == 200
-    group = vobject.readOne(body.decode("utf-8"))
-    assert group.x_addressbookserver_kind.value == "group"
-    members = [m.value for m in group.contents["x-addressbookserver-member"]]
-    assert len(members) == len(cluster.members_of("prosthesis-valley"))
-    assert set(members) == {uid for uid, card in by_uid.items() if b"X-ABShowAs:" in card}
+    kind, member = (
+        ("kind", "member")
+        if version == 4
+        else ("x-addressbookserver-kind", "x-addressbookserver-member")
+    )
+    groups = [*demo.sub_clusters, *demo.commissions]
+    assert sum(len(g.members) for g in groups) > 0
+    for group in groups:
+        group_uid = card_uid(demo.id, group.id)
+        status, body = server.request(
+            "GET", collection + group_uid.removeprefix("urn:uuid:") + ".vcf"
+        )
+        assert status == 200
+        card = vobject.readOne(body.decode("utf-8"))
+        assert card.contents[kind][0].value == "group"
+        members = [m.value for m in card.contents.get(member, [])]
+        assert members == [card_uid(demo.id, m) for m in group.members]
+        assert set(members) <= set(by_uid)

@@ -38,6 +38,7 @@ folded here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sys
 import uuid
@@ -95,6 +96,8 @@ _PARTICLES = frozenset(
 _ADR_FIELDS = {"commune": "city", "departement": "region", "region": "region", "country": "country"}
 # vobject writes property names in capitals; Apple Contacts spells this one so.
 _SPELLING = {"X-ABSHOWAS": "X-ABShowAs"}
+_SPELLING_BYTES = {k.encode("ascii"): v.encode("ascii") for k, v in _SPELLING.items()}
+_RESPELT = tuple(_SPELLING_BYTES)
 
 
 # -- values --------------------------------------------------------------------
@@ -142,7 +145,10 @@ def split_name(name: str) -> tuple[str, str]:
 
 def fold_line(line: str) -> bytes:
     """One content line as UTF-8, folded at 75 octets between characters, ended by CR LF."""
-    data = line.encode("utf-8")
+    return _fold_bytes(line.encode("utf-8")) + b"\r\n"
+
+
+def _fold_bytes(data: bytes) -> bytes:
     parts = []
     start, limit = 0, LINE_OCTETS
     while len(data) - start > limit:
@@ -152,20 +158,23 @@ def fold_line(line: str) -> bytes:
         parts.append(data[start:end])
         start, limit = end, LINE_OCTETS - 1  # a continuation line starts with a space
     parts.append(data[start:])
-    return b"\r\n ".join(parts) + b"\r\n"
+    return b"\r\n ".join(parts)
 
 
 def _fold_card(text: str) -> bytes:
+    """A card serialised without folding, respelt (``_SPELLING``) and folded; CR LF ends."""
     out = []
-    for line in text.split("\r\n"):
+    for line in text.encode("utf-8").split(b"\r\n"):
         if not line:
             continue
-        name, sep, rest = line.partition(":")
-        prop, semi, params = name.partition(";")
-        if prop in _SPELLING:
-            line = _SPELLING[prop] + semi + params + sep + rest
-        out.append(fold_line(line))
-    return b"".join(out)
+        if line.startswith(_RESPELT):
+            name, sep, rest = line.partition(b":")
+            prop, semi, params = name.partition(b";")
+            if prop in _SPELLING_BYTES:
+                line = _SPELLING_BYTES[prop] + semi + params + sep + rest
+        out.append(line if len(line) <= LINE_OCTETS else _fold_bytes(line))
+    out.append(b"")
+    return b"\r\n".join(out)
 
 
 # -- selection -----------------------------------------------------------------
@@ -246,28 +255,63 @@ def _address(cluster: Cluster, place: Place, lang: str) -> dict[str, str]:
     return {k: v for k, v in fields.items() if v}
 
 
-class _Card:
-    """A vobject vCard being built for one version of the format."""
+class _Export:
+    """What the cards of one export share, looked up once: a render stays linear."""
 
-    def __init__(self, version: int, uid: str, stamp: dt.datetime | None) -> None:
+    def __init__(self, cluster: Cluster, version: int, lang: str) -> None:
         import vobject
 
+        self.vobject: Any = vobject
+        self.cluster = cluster
         self.version = version
-        self.card = vobject.vCard()
-        self.add("version", "4.0" if version == 4 else "3.0")
+        self.lang = lang
+        self.rev: str | None = None
+        if cluster.updated is not None:
+            stamp = cluster.updated
+            utc = stamp.astimezone(dt.UTC) if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+            self.rev = utc.strftime("%Y%m%dT%H%M%SZ" if version == 4 else "%Y-%m-%dT%H:%M:%SZ")
+        self.sector_names = {s.id: s.name.get(lang) for s in cluster.sectors}
+        self.sub_cluster_names: dict[str, list[str]] = {}
+        for sub in cluster.sub_clusters:
+            for member in sub.members:
+                self.sub_cluster_names.setdefault(member, []).append(sub.name)
+        self._addresses: dict[str, dict[str, str]] = {}
+
+    def address(self, place_id: str) -> dict[str, str]:
+        """ADR fields of a place (see :func:`_address`), computed once per place."""
+        fields = self._addresses.get(place_id)
+        if fields is None:
+            fields = _address(self.cluster, self.cluster.place_of(place_id), self.lang)
+            self._addresses[place_id] = fields
+        return fields
+
+
+class _Card:
+    """A vobject vCard being built for one version of the format.
+
+    Lines are made as ``ContentLine`` objects holding their value and added with
+    ``card.add(line)``, then given the behaviour and native form ``card.add(name)``
+    gives a new line (which parses an empty value first).
+    """
+
+    def __init__(self, export: _Export, uid: str) -> None:
+        self.export = export
+        self.version = export.version
+        self.card = export.vobject.vCard()
+        self.add("version", "4.0" if self.version == 4 else "3.0")
         self.add("prodid", PRODID)
         self.add("uid", uid)
-        if stamp is not None:
-            utc = stamp.astimezone(dt.UTC) if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-            self.add(
-                "rev", utc.strftime("%Y%m%dT%H%M%SZ" if version == 4 else "%Y-%m-%dT%H:%M:%SZ")
-            )
+        if export.rev is not None:
+            self.add("rev", export.rev)
 
     def add(self, name: str, value: Any, types: Sequence[str] = (), raw: bool = False) -> None:
-        line = self.card.add(name)
-        line.value = value
-        if types:
-            line.type_paramlist = list(types)
+        upper = name.upper()
+        params = [["TYPE", *types]] if types else []
+        line = self.export.vobject.base.ContentLine(upper, params, value)
+        self.card.add(line)
+        if line.behavior is None:  # a known name without a behaviour of its own: VERSION
+            line.behavior = self.card.behavior.defaultBehavior
+        line.isNative = line.behavior.hasNative  # N, ADR, ORG hold a Name, Address, list
         if raw:
             line.encoded = True  # a URI: written as is, without text escaping
 
@@ -276,13 +320,13 @@ class _Card:
             self.add(name, clean_text(value))
 
     def name(self, family: str = "", given: str = "") -> None:
-        import vobject
-
-        self.add("n", vobject.vcard.Name(family=family, given=given))
+        self.add("n", self.export.vobject.vcard.Name(family=family, given=given))
 
     def contact(self, subject: Company | Person) -> None:
         if isinstance(subject, Company) and subject.website:
-            self.add("url", "".join(clean_text(subject.website).split()), raw=True)
+            website = "".join(clean_text(subject.website).split())  # no white space in a URI
+            if website:
+                self.add("url", website, raw=True)
         if subject.email and clean_text(subject.email):
             types = ("work",) if self.version == 4 else ("internet", "work")
             self.add("email", clean_text(subject.email), types)
@@ -290,9 +334,8 @@ class _Card:
             self.add("tel", clean_text(subject.phone), ("work",))
 
 
-def _organisation(cluster: Cluster, company: Company, card: _Card, lang: str) -> None:
-    import vobject
-
+def _organisation(export: _Export, company: Company, card: _Card) -> None:
+    lang = export.lang
     name = clean_text(company.name) or company.id
     card.add("fn", name)
     if card.version == 4:
@@ -303,13 +346,13 @@ def _organisation(cluster: Cluster, company: Company, card: _Card, lang: str) ->
     card.add("org", [name])
     addresses: list[dict[str, str]] = []
     for place_id in company.places:
-        fields = _address(cluster, cluster.place_of(place_id), lang)
+        fields = export.address(place_id)
         if fields and fields not in addresses:
             addresses.append(fields)
     for fields in addresses:
-        card.add("adr", vobject.vcard.Address(**fields), ("work",))
-    categories = [cluster.sector(s).name.get(lang) for s in company.sectors]
-    categories += [s.name for s in cluster.sub_clusters_of(company.id)]
+        card.add("adr", export.vobject.vcard.Address(**fields), ("work",))
+    categories = [export.sector_names[s] for s in company.sectors]
+    categories += export.sub_cluster_names.get(company.id, ())
     cleaned = list(dict.fromkeys(c for c in map(clean_text, categories) if c))
     if cleaned:
         card.add("categories", cleaned)
@@ -360,7 +403,7 @@ def cards(
     version = options.get("version", 3)
     if version not in VERSIONS:
         raise OptionError(f"option 'version': invalid value {version!r} (expected 3 or 4)")
-    lang = options.get("lang", "fr")
+    export = _Export(cluster, version, options.get("lang", "fr"))
     chosen = select(cluster, options)
     exported = {c.id for c in chosen.companies} | {p.id for p in chosen.people}
     subjects: list[Company | Person | SubCluster | Commission] = [
@@ -369,23 +412,61 @@ def cards(
         *chosen.groups,
     ]
     for subject in subjects:
-        card = _Card(version, card_uid(cluster.id, subject.id), cluster.updated)
+        card = _Card(export, card_uid(cluster.id, subject.id))
         if isinstance(subject, Company):
-            _organisation(cluster, subject, card, lang)
+            _organisation(export, subject, card)
         elif isinstance(subject, Person):
-            _person(cluster, subject, card, lang)
+            _person(cluster, subject, card, export.lang)
         else:
             members = [card_uid(cluster.id, m) for m in subject.members if m in exported]
-            _group(subject, card, lang, members)
+            _group(subject, card, export.lang, members)
         if hooks is not None:
             hooks.vcard(card.card, subject, cluster, options)
         yield subject, card.card
 
 
+@functools.cache
+def _plain_behaviours() -> frozenset[Any]:
+    """vobject's behaviours of the lines this module writes: ``serialize`` only
+    turns their lines from native and encodes them (no implicit parameters, no
+    serialisation of their own)."""
+    from vobject import icalendar, vcard
+
+    return frozenset(
+        {
+            *(vcard.VCardTextBehavior, vcard.FN, vcard.Label),
+            *(vcard.NameBehavior, vcard.AddressBehavior, vcard.OrgBehavior),
+            *(icalendar.TextBehavior, icalendar.MultiTextBehavior),
+        }
+    )
+
+
+def _encoded(card: Any) -> Any:
+    """``card`` with its lines in their written form, ready for ``serialize``.
+
+    vobject's ``serialize`` turns each line into its written form (Name, Address
+    and lists to text, text escaped), writes it, then turns it back, parsing the
+    escaped text again. A card that is only written does not need the way back:
+    lines of the plain text and structured behaviours are turned here, with the
+    behaviours' own ``transformFromNative`` and ``encode``, and ``serialize``
+    writes them as they are. Lines of other behaviours (a plugin's PHOTO…) are
+    left to ``serialize``. The bytes are the same.
+    """
+    plain = _plain_behaviours()
+    for line in card.getChildren():
+        behaviour: Any = getattr(line, "behavior", None)
+        if behaviour in plain:
+            if line.isNative:
+                line.transformFromNative()
+            if not line.encoded:
+                behaviour.encode(line)
+    return card
+
+
 def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
     """The cards as UTF-8 with CR LF line ends, folded at 75 octets; same data, same bytes."""
     return b"".join(
-        _fold_card(card.serialize(lineLength=sys.maxsize))
+        _fold_card(_encoded(card).serialize(lineLength=sys.maxsize))
         for _, card in cards(cluster, options, hooks)
     )
 
