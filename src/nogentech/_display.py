@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 from .cluster import Cluster
+from .history import KeyFigure
 from .meetings import Meeting
+from .organisations import SubCluster
+from .people import Role
 
 _DAYS = {
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
@@ -52,6 +56,7 @@ WORDS = {
         "holiday": "jour férié",
         "none": "Aucune rencontre programmée.",
         "all_day": "toute la journée",
+        "note": "Note",
     },
     "en": {
         "speakers": "Speakers",
@@ -63,6 +68,7 @@ WORDS = {
         "holiday": "public holiday",
         "none": "No meeting is programmed.",
         "all_day": "all day",
+        "note": "Note",
     },
 }
 
@@ -149,61 +155,218 @@ def meeting_block(cluster: Cluster, meeting: Meeting, lang: str) -> str:
     venue = venue_label(cluster, meeting.venue, lang)
     if venue:
         lines.append(f"{words['venue']}: {venue}")
+    note = meeting.override.note if meeting.override is not None else None
+    if note is not None:
+        lines.append(f"{words['note']}: {note.get(lang)}")
     return "\n".join(lines)
+
+
+_ROLE_LABELS: dict[str, tuple[str, str]] = {
+    # Neutral French forms: the data says nothing of a person's gender; a role's
+    # own ``title`` (« Présidente ») is shown instead when the data gives one.
+    "president": ("Présidence", "President"),
+    "vice-president": ("Vice-présidence", "Vice-president"),
+    "board-member": ("Membre du bureau", "Board member"),
+    "speaker": ("Intervention", "Speaker"),
+    "employee": ("Emploi", "Employment"),
+    "initiator": ("Initiative", "Initiator"),
+    "office": ("Fonction", "Office"),
+}
+
+_MEASURE_LABELS: dict[str, tuple[str, str]] = {
+    "members": ("Membres", "Members"),
+    "jobs": ("Effectif", "Workforce"),
+    "revenue": ("Chiffre d’affaires", "Revenue"),
+    "multinationals": ("Multinationales", "Multinationals"),
+    "share-of-members": ("Part des adhérents de {cluster}", "Share of {cluster}’s members"),
+}
+
+_UNIT_LABELS: dict[str, tuple[str, str]] = {
+    "companies": ("entreprises", "companies"),
+    "jobs": ("emplois", "jobs"),
+}
+
+_QUALIFIERS: dict[str, tuple[str, str]] = {
+    "exact": ("", ""),
+    "about": ("environ ", "about "),
+    "more-than": ("plus de ", "more than "),
+}
+
+_SUMMARY_WORDS = {
+    "fr": {
+        "founded": "Fondé",
+        "legal_form": "Forme juridique",
+        "organisations": "Organisations",
+        "members": "Adhérents connus",
+        "no_members": "aucun nommé dans les données",
+        "sectors": "Secteurs",
+        "places": "Lieux",
+        "people": "Personnes",
+        "series": "Séries de rencontres",
+        "events": "Événements",
+        "milestones": "Jalons",
+        "projects": "Projets",
+        "discrepancies": "Divergences entre les sources",
+        "board": "Bureau :",
+        "sub_clusters": "Sous-clusters :",
+        "formerly": "anciennement",
+        "commissions": "Commissions :",
+        "key_figures": "Chiffres clés :",
+        "source": "source",
+        "sources": "sources",
+    },
+    "en": {
+        "founded": "Founded",
+        "legal_form": "Legal form",
+        "organisations": "Organisations",
+        "members": "Members",
+        "no_members": "none named in the data",
+        "sectors": "Sectors",
+        "places": "Places",
+        "people": "People",
+        "series": "Meeting series",
+        "events": "Events",
+        "milestones": "Milestones",
+        "projects": "Projects",
+        "discrepancies": "Disagreements between sources",
+        "board": "Board:",
+        "sub_clusters": "Sub-clusters:",
+        "formerly": "formerly",
+        "commissions": "Commissions:",
+        "key_figures": "Key figures:",
+        "source": "source",
+        "sources": "sources",
+    },
+}
+
+_WRAP = 88
+"""Columns the cluster's description is wrapped at."""
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def number(value: float, lang: str) -> str:
+    """``3 000`` / ``3,000``; ``2,5`` / ``2.5``: digits grouped by thousands, at most 2 decimals."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if lang == "en":
+        return text
+    return text.replace(",", " ").replace(".", ",")
+
+
+def money(value: float, lang: str) -> str:
+    """An amount in euros the way people write it: ``300 M€``, ``1,2 Md€``, ``45 000 €``."""
+    if abs(value) >= 1e9:
+        return f"{number(value / 1e9, lang)} {'bn€' if lang == 'en' else 'Md€'}"
+    if abs(value) >= 1e6:
+        return f"{number(value / 1e6, lang)} M€"
+    return f"{number(value, lang)} €"
+
+
+def figure_value(figure: KeyFigure, lang: str) -> str:
+    """``plus de 300 M€``, ``environ 50 entreprises``, ``55 %``: a key figure's value."""
+    qualifier = _pick(_QUALIFIERS[figure.qualifier], lang)
+    if figure.unit == "EUR":
+        amount = money(figure.value, lang)
+    elif figure.unit == "percent":
+        amount = f"{number(figure.value, lang)}{'%' if lang == 'en' else ' %'}"
+    else:
+        unit = _UNIT_LABELS.get(figure.unit)
+        amount = f"{number(figure.value, lang)} {_pick(unit, lang) if unit else figure.unit}"
+    return qualifier + amount
+
+
+def figure_line(cluster: Cluster, figure: KeyFigure, lang: str) -> str:
+    """``Chiffre d’affaires: plus de 300 M€ (source: seed-001)``: a key figure in one line."""
+    words = _SUMMARY_WORDS[lang]
+    label = _pick(_MEASURE_LABELS[figure.measure], lang).format(cluster=cluster.name)
+    text = f"{label}: {figure_value(figure, lang)}"
+    notes = []
+    if figure.year:
+        notes.append(str(figure.year))
+    if figure.sources:
+        word = words["sources"] if len(figure.sources) > 1 else words["source"]
+        notes.append(f"{word}: {', '.join(figure.sources)}")
+    if notes:
+        text += f" ({'; '.join(notes)})"
+    return text
+
+
+def role_label(role: Role, lang: str) -> str:
+    """The role's own title where the data gives one, else a label for its kind."""
+    if role.title is not None:
+        return role.title.get(lang)
+    return _pick(_ROLE_LABELS[role.kind], lang)
+
+
+def _board_lines(cluster: Cluster, lang: str) -> list[str]:
+    lines = []
+    for person, kind in cluster.board():
+        role = next(r for r in person.roles if r.of == cluster.id and r.kind == kind)
+        lines.append(f"  {role_label(role, lang)}: {names(cluster, (person.id,), lang)}")
+        if role.note is not None:
+            lines.append(f"    {role.note.get(lang)}")
+    return lines
+
+
+def _sub_cluster_line(sub: SubCluster, lang: str) -> str:
+    words = _SUMMARY_WORDS[lang]
+    text = f"  {sub.name}"
+    if sub.expansion:
+        text += f" ({sub.expansion.get(lang)})"
+    former = ", ".join(f.name for f in sub.former_names)
+    if former:
+        text += f" ({words['formerly']} {former})"
+    if sub.focus:
+        text += f": {sub.focus.get(lang)}"
+    return text
 
 
 def summary(cluster: Cluster, lang: str) -> str:
     """A readable summary of the cluster for ``nogentech info``."""
-    en = lang == "en"
+    words = _SUMMARY_WORDS[lang]
     lines = [cluster.name]
     if cluster.full_name:
         lines[0] += f" — {cluster.full_name.get(lang)}"
     if cluster.description:
-        lines.append(cluster.description.get(lang))
+        lines.extend(textwrap.wrap(cluster.description.get(lang), _WRAP))
     if cluster.founded:
-        lines.append(f"{'Founded' if en else 'Fondé'}: {cluster.founded}")
+        lines.append(f"{words['founded']}: {cluster.founded}")
+    if cluster.legal_form:
+        lines.append(f"{words['legal_form']}: {cluster.legal_form.get(lang)}")
     lines.append("")
+    members = len(cluster.members())
     counts = [
-        ("Organisations", len(cluster.companies)),
-        ("Members" if en else "Adhérents connus", len(cluster.members())),
-        ("Sectors" if en else "Secteurs", len(cluster.sectors)),
-        ("Places" if en else "Lieux", len(cluster.places)),
-        ("People" if en else "Personnes", len(cluster.people)),
-        ("Meeting series" if en else "Séries de rencontres", len(cluster.meeting_series)),
-        ("Events" if en else "Événements", len(cluster.events)),
-        ("Milestones" if en else "Jalons", len(cluster.milestones)),
+        ("organisations", len(cluster.companies)),
+        ("members", members or words["no_members"]),
+        ("sectors", len(cluster.sectors)),
+        ("places", len(cluster.places)),
+        ("people", len(cluster.people)),
+        ("series", len(cluster.meeting_series)),
+        ("events", len(cluster.events)),
+        ("milestones", len(cluster.milestones)),
+        ("projects", len(cluster.projects)),
+        ("discrepancies", len(cluster.discrepancies)),
     ]
-    lines.extend(f"  {label}: {n}" for label, n in counts)
-    board = cluster.board()
+    lines.extend(f"  {words[key]}: {n}" for key, n in counts)
+    board = _board_lines(cluster, lang)
     if board:
-        lines.append("")
-        lines.append("Board:" if en else "Bureau :")
-        for person, kind in board:
-            lines.append(f"  {kind}: {names(cluster, (person.id,), lang)}")
+        lines.extend(["", words["board"], *board])
     if cluster.sub_clusters:
-        lines.append("")
-        lines.append("Sub-clusters:" if en else "Sous-clusters :")
-        for sub in cluster.sub_clusters:
-            former = ", ".join(f.name for f in sub.former_names)
-            text = f"  {sub.name}"
-            if former:
-                text += f" ({'formerly' if en else 'anciennement'} {former})"
-            if sub.focus:
-                text += f": {sub.focus.get(lang)}"
-            lines.append(text)
+        lines.extend(["", words["sub_clusters"]])
+        lines.extend(_sub_cluster_line(sub, lang) for sub in cluster.sub_clusters)
     if cluster.commissions:
-        lines.append("")
-        lines.append("Commissions:" if en else "Commissions :")
+        lines.extend(["", words["commissions"]])
         lines.extend(f"  {c.name.get(lang)}" for c in cluster.commissions)
     if cluster.key_figures:
-        lines.append("")
-        lines.append("Key figures:" if en else "Chiffres clés :")
-        for fig in cluster.key_figures:
-            label = fig.label.get(lang) if fig.label else fig.measure
-            qual = {"more-than": "> ", "about": "~ ", "exact": ""}[fig.qualifier]
-            value = f"{fig.value:g}"
-            when_ = f" ({fig.year})" if fig.year else ""
-            lines.append(
-                f"  {cluster.name_of(fig.subject, lang)} — {label}: {qual}{value} {fig.unit}{when_}"
+        lines.extend(["", words["key_figures"]])
+        subjects = list(dict.fromkeys(fig.subject for fig in cluster.key_figures))
+        for subject in subjects:
+            lines.append(f"  {cluster.name_of(subject, lang)}")
+            lines.extend(
+                f"    {figure_line(cluster, fig, lang)}"
+                for fig in cluster.key_figures
+                if fig.subject == subject
             )
     return "\n".join(lines)
