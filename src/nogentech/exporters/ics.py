@@ -37,6 +37,15 @@ escaping turns a backslash followed by ``N`` into a line break. CR LF and a lone
 become LF; the control characters RFC 5545 forbids in TEXT (all but tab and line
 breaks) and U+FEFF are dropped. icalendar folds lines at 75 octets without
 splitting a UTF-8 character, and ends them with CR LF.
+
+Shared values: the values that many VEVENTs of one feed repeat (DTSTAMP and
+LAST-MODIFIED, STATUS, SEQUENCE, the LOCATION of a venue, the CATEGORIES, URL and
+ORGANIZER of a series, the SUMMARY and DESCRIPTION of occurrences without a
+programme) are built once per render and the same object is set in each of those
+VEVENTs, and the feed makes and folds the content line of such a value once. The
+bytes are those of adding every property to every VEVENT. A plugin that changes a
+VEVENT sets or adds properties (``event["LOCATION"] = ...``, ``event.add(...)``);
+changing a value object in place would change it in every VEVENT that shares it.
 """
 
 from __future__ import annotations
@@ -44,7 +53,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import OptionError
@@ -60,6 +69,7 @@ if TYPE_CHECKING:
 
     from ..cluster import Cluster
     from ..plugins import ExporterRegistry
+    from ..text import Text
 
 __all__ = ["FALLBACK_STAMP", "MEDIA_TYPE", "clean_text", "escape_text", "render"]
 
@@ -152,6 +162,69 @@ def _text_type() -> Any:
 
 def _text(value: str) -> Any:
     return _text_type()(clean_text(value))
+
+
+@functools.cache
+def _local_time_type() -> Any:
+    from icalendar.prop import vDatetime
+
+    class LocalTime(vDatetime):
+        """A DATE-TIME whose TZID parameter was found once for its zone."""
+
+        def __init__(self, moment: dt.datetime, params: Any) -> None:
+            self.dt = moment
+            self.params = params
+
+    return LocalTime
+
+
+@functools.cache
+def _feed_type() -> Any:
+    from icalendar import Calendar
+    from icalendar.parser import Contentline, Parameters
+
+    class Line(Contentline):
+        """A content line that folds itself once, however often the feed repeats it."""
+
+        __slots__ = ("folded",)
+        folded: bytes
+
+        def to_ical(self) -> bytes:
+            try:
+                return self.folded
+            except AttributeError:
+                self.folded = super().to_ical()  # type: ignore[no-untyped-call]
+                return self.folded
+
+    class Feed(Calendar):
+        """A VCALENDAR that makes the content line of a repeated value once.
+
+        While the feed is written, a value object met again under the same name (a
+        value the VEVENTs share, or the same BEGIN or END) gives the line already
+        made, folded once.
+        """
+
+        def content_lines(self, sorted: bool = True) -> Any:  # noqa: A002 - icalendar's name
+            self._made: dict[tuple[str, object, bool], tuple[object, Any]] = {}
+            try:
+                return super().content_lines(sorted=sorted)
+            finally:
+                del self._made
+
+        def content_line(self, name: str, value: Any, sorted: bool = True) -> Any:  # noqa: A002
+            made = getattr(self, "_made", None)
+            if made is None:
+                return super().content_line(name, value, sorted=sorted)
+            # the values listed for one writing stay alive until it ends, so an id
+            # names one object; bytes (BEGIN, END) are compared by value
+            key = (name, value if isinstance(value, bytes) else id(value), sorted)
+            found = made.get(key)
+            if found is None or not (found[0] is value or isinstance(value, bytes)):
+                params = value.params if hasattr(value, "params") else Parameters()
+                found = made[key] = (value, Line.from_parts(name, params, value, sorted=sorted))
+            return found[1]
+
+    return Feed
 
 
 def _categories(names: Sequence[str]) -> Any:
@@ -281,7 +354,18 @@ def _location(cluster: Cluster, venue: str | None, lang: str) -> str | None:
     return ", ".join(parts)
 
 
-def _description(cluster: Cluster, meeting: Meeting, lang: str) -> str:
+def _description(
+    cluster: Cluster,
+    meeting: Meeting,
+    lang: str,
+    label: Callable[[str], str] | None = None,
+    location: Callable[[str | None], tuple[str | None, Any]] | None = None,
+) -> str:
+    """Title and topic, description, speakers, testimonies and venue, one per line.
+
+    ``label`` and ``location`` give a person's label and a venue's text (the
+    render's cached ones); by default they are computed here.
+    """
     words = WORDS[lang]
     lines = []
     if meeting.topic is not None:
@@ -290,10 +374,11 @@ def _description(cluster: Cluster, meeting: Meeting, lang: str) -> str:
         lines.append(meeting.description.get(lang))
     for key, ids in (("speakers", meeting.speakers), ("testimonies", meeting.testimonies)):
         if ids:
-            lines.append(words[key] + ", ".join(_person_label(cluster, i, lang) for i in ids))
-    location = _location(cluster, meeting.venue, lang)
-    if location:
-        lines.append(words["venue"] + location)
+            names = [label(i) if label else _person_label(cluster, i, lang) for i in ids]
+            lines.append(words[key] + ", ".join(names))
+    place = location(meeting.venue)[0] if location else _location(cluster, meeting.venue, lang)
+    if place:
+        lines.append(words["venue"] + place)
     return "\n".join(clean_text(line) for line in lines)
 
 
@@ -312,47 +397,181 @@ def _stamp(cluster: Cluster, updated: dt.datetime | None) -> tuple[dt.datetime, 
     return stamp.astimezone(UTC), known is not None
 
 
-def _vevent(
-    cluster: Cluster, lang: str, uid: str, meeting: Meeting, item: MeetingSeries | Event
-) -> VEvent:
+def _encoded(name: str, value: Any) -> Any:
+    """``value`` as ``Component.add(name, value)`` stores it."""
     from icalendar import Event as VEvent
-    from icalendar import vCalAddress
 
-    event = VEvent()
-    event.add("uid", uid)
-    stamp, known = _stamp(cluster, meeting.updated)
-    event.add("dtstamp", stamp)
-    if known:
-        event.add("last-modified", stamp)
-    if meeting.all_day:
-        event.add("dtstart", meeting.start.date())
-        event.add("dtend", meeting.end.date())
-    else:
-        event.add("dtstart", meeting.start)
-        event.add("dtend", meeting.end)
-    event.add("summary", _text(_summary(meeting, lang)))
-    description = _description(cluster, meeting, lang)
-    if description:
-        event.add("description", _text(description))
-    location = _location(cluster, meeting.venue, lang)
-    if location:
-        event.add("location", _text(location))
-    categories = _category_names(cluster, item, lang)
-    if categories:
-        event.add("categories", _categories(categories))
-    if item.url:
-        event.add("url", item.url)
-    for ident in item.organisers:
-        org = cluster.get(ident)
-        email = getattr(org, "email", None)
-        if email:
-            address = vCalAddress(f"mailto:{email}")
-            address.params["CN"] = cluster.name_of(ident, lang)
-            event.add("organizer", address)
-            break
-    event.add("status", "CANCELLED" if meeting.cancelled else "CONFIRMED")
-    event.add("sequence", meeting.sequence)
-    return event
+    holder = VEvent()
+    holder.add(name, value)
+    return holder[name]
+
+
+class _Properties:
+    """The property values of one render, each built once and shared by the VEVENTs
+    that carry it (see "Shared values" in the module doc).
+
+    Every value is the one ``Component.add`` would store, so the bytes are the same
+    as adding each property to each VEVENT; what depends only on a series, a venue,
+    a stamp or a text is encoded once instead of once per occurrence.
+    """
+
+    def __init__(self, cluster: Cluster, lang: str) -> None:
+        from icalendar.parser import Parameters
+        from icalendar.prop import vDatetime, vText
+
+        self.cluster = cluster
+        self.lang = lang
+        self._datetime = vDatetime
+        self._local_time = _local_time_type()
+        self._parameters = Parameters
+        self._zones: dict[dt.tzinfo | None, Any] = {}
+        self._uid = vText
+        self._status = {
+            False: _encoded("status", "CONFIRMED"),
+            True: _encoded("status", "CANCELLED"),
+        }
+        self._stamps: dict[dt.datetime | None, tuple[Any, Any]] = {}
+        self._sequences: dict[int, Any] = {}
+        self._texts: dict[str, Any] = {}
+        self._summaries: dict[tuple[Text, bool], Any] = {}
+        self._descriptions: dict[tuple[Any, ...], Any] = {}
+        self._locations: dict[str | None, tuple[str | None, Any]] = {}
+        self._labels: dict[str, str] = {}
+        self._items: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
+
+    def text(self, value: str) -> Any:
+        """A TEXT value written with :func:`escape_text`, one object per text."""
+        found = self._texts.get(value)
+        if found is None:
+            found = self._texts[value] = _text(value)
+        return found
+
+    def stamps(self, updated: dt.datetime | None) -> tuple[Any, Any]:
+        """DTSTAMP and LAST-MODIFIED (None when the data has no stamp) for ``updated``."""
+        found = self._stamps.get(updated)
+        if found is None:
+            stamp, known = _stamp(self.cluster, updated)
+            dtstamp = _encoded("dtstamp", stamp)
+            found = self._stamps[updated] = (
+                dtstamp,
+                _encoded("last-modified", stamp) if known else None,
+            )
+        return found
+
+    def sequence(self, number: int) -> Any:
+        found = self._sequences.get(number)
+        if found is None:
+            found = self._sequences[number] = _encoded("sequence", number)
+        return found
+
+    def label(self, ident: str) -> str:
+        found = self._labels.get(ident)
+        if found is None:
+            found = self._labels[ident] = _person_label(self.cluster, ident, self.lang)
+        return found
+
+    def location(self, venue: str | None) -> tuple[str | None, Any]:
+        """The venue as a text, and as a LOCATION value (None without a venue)."""
+        found = self._locations.get(venue)
+        if found is None:
+            text = _location(self.cluster, venue, self.lang)
+            found = self._locations[venue] = (text, self.text(text) if text else None)
+        return found
+
+    def summary(self, meeting: Meeting) -> Any:
+        key = (meeting.topic or meeting.title, meeting.cancelled)
+        found = self._summaries.get(key)
+        if found is None:
+            found = self._summaries[key] = self.text(_summary(meeting, self.lang))
+        return found
+
+    def description(self, meeting: Meeting) -> Any:
+        """DESCRIPTION of ``meeting`` (see :func:`_description`), None when empty."""
+        key = (
+            meeting.title,
+            meeting.topic,
+            meeting.description,
+            meeting.speakers,
+            meeting.testimonies,
+            meeting.venue,
+        )
+        try:
+            return self._descriptions[key]
+        except KeyError:
+            pass
+        text = _description(self.cluster, meeting, self.lang, self.label, self.location)
+        found = self._descriptions[key] = self.text(text) if text else None
+        return found
+
+    def of_item(self, item: MeetingSeries | Event) -> tuple[Any, Any, Any]:
+        """CATEGORIES, URL and ORGANIZER of a series or event (None where it has none)."""
+        key = ("series" if isinstance(item, MeetingSeries) else "event", item.id)
+        found = self._items.get(key)
+        if found is None:
+            found = self._items[key] = (
+                self._categories(item),
+                _encoded("url", item.url) if item.url else None,
+                self._organizer(item),
+            )
+        return found
+
+    def _categories(self, item: MeetingSeries | Event) -> Any:
+        names = _category_names(self.cluster, item, self.lang)
+        if not names:
+            return None
+        return _encoded("categories", _categories(names))
+
+    def _organizer(self, item: MeetingSeries | Event) -> Any:
+        from icalendar import vCalAddress
+
+        cluster = self.cluster
+        for ident in item.organisers:
+            email = getattr(cluster.get(ident), "email", None)
+            if email:
+                address = vCalAddress(f"mailto:{email}")
+                address.params["CN"] = cluster.name_of(ident, self.lang)
+                return _encoded("organizer", address)
+        return None
+
+    def when(self, moment: dt.datetime, all_day: bool, name: str) -> Any:
+        """DTSTART, DTEND or RECURRENCE-ID: a DATE for an all-day meeting, else with TZID."""
+        if all_day:
+            return _encoded(name, moment.date())
+        tz = moment.tzinfo
+        params = self._zones.get(tz)
+        if params is None:
+            params = self._zones[tz] = self._datetime(moment).params
+        return self._local_time(moment, self._parameters(params))
+
+    def vevent(self, uid: str, meeting: Meeting, item: MeetingSeries | Event) -> VEvent:
+        """The VEVENT of ``meeting``, a meeting of the series or event ``item``."""
+        from icalendar import Event as VEvent
+
+        event = VEvent()
+        event["UID"] = self._uid(uid)
+        dtstamp, modified = self.stamps(meeting.updated)
+        event["DTSTAMP"] = dtstamp
+        if modified is not None:
+            event["LAST-MODIFIED"] = modified
+        event["DTSTART"] = self.when(meeting.start, meeting.all_day, "dtstart")
+        event["DTEND"] = self.when(meeting.end, meeting.all_day, "dtend")
+        event["SUMMARY"] = self.summary(meeting)
+        description = self.description(meeting)
+        if description is not None:
+            event["DESCRIPTION"] = description
+        location = self.location(meeting.venue)[1]
+        if location is not None:
+            event["LOCATION"] = location
+        categories, url, organizer = self.of_item(item)
+        if categories is not None:
+            event["CATEGORIES"] = categories
+        if url is not None:
+            event["URL"] = url
+        if organizer is not None:
+            event["ORGANIZER"] = organizer
+        event["STATUS"] = self._status[meeting.cancelled]
+        event["SEQUENCE"] = self.sequence(meeting.sequence)
+        return event
 
 
 # -- series, events, occurrences ------------------------------------------------------
@@ -394,12 +613,13 @@ def _exceptions(series: MeetingSeries) -> list[Meeting]:
 
 
 def _series_events(
-    cluster: Cluster, series: MeetingSeries, lang: str, hooks: Hooks, options: Mapping[str, Any]
+    props: _Properties, series: MeetingSeries, hooks: Hooks, options: Mapping[str, Any]
 ) -> list[VEvent]:
     from icalendar.prop import vRecur
 
+    cluster = props.cluster
     uid = f"{series.id}@{cluster.id}"
-    master = _vevent(cluster, lang, uid, _master(series), series)
+    master = props.vevent(uid, _master(series), series)
     master.add("rrule", vRecur.from_ical(_rule_text(series.rule, zone(series.timezone))))
     if series.extra_dates:
         extra = sorted(series.extra_dates)
@@ -408,7 +628,7 @@ def _series_events(
     out = [master]
     for meeting in _exceptions(series):
         assert meeting.recurrence_date is not None
-        event = _vevent(cluster, lang, uid, meeting, series)
+        event = props.vevent(uid, meeting, series)
         original = _local(meeting.recurrence_date, series.start_time, series.timezone)
         event.add("recurrence-id", original)
         hooks.ics_event(event, meeting, cluster, options)
@@ -575,30 +795,28 @@ def _vevents(
     expand_in: Window | None,
 ) -> Iterator[VEvent]:
     """The VEVENTs of the feed: series and events, or their occurrences in ``expand_in``."""
-    lang = options.get("lang") or "fr"
+    props = _Properties(cluster, options.get("lang") or "fr")
     if expand_in is not None:
         chosen = {s.id: s for s in series} | {e.id: e for e in events}
         found = cluster.meetings_between(expand_in.start, expand_in.end, include_cancelled=True)
         for meeting in found:
             if meeting.uid_base in chosen:
                 uid = _occurrence_uid(cluster, meeting)
-                vevent = _vevent(cluster, lang, uid, meeting, chosen[meeting.uid_base])
+                vevent = props.vevent(uid, meeting, chosen[meeting.uid_base])
                 hooks.ics_event(vevent, meeting, cluster, options)
                 yield vevent
         return
     for s in series:
-        yield from _series_events(cluster, s, lang, hooks, options)
+        yield from _series_events(props, s, hooks, options)
     for e in events:
         meeting = event_meeting(e)
-        vevent = _vevent(cluster, lang, f"{e.id}@{cluster.id}", meeting, e)
+        vevent = props.vevent(f"{e.id}@{cluster.id}", meeting, e)
         hooks.ics_event(vevent, meeting, cluster, options)
         yield vevent
 
 
 def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
     """The iCalendar feed of ``cluster``'s meetings; same data and options, same bytes."""
-    from icalendar import Calendar
-
     lang = options.get("lang") or "fr"
     series, events = _select(cluster, options)
     win = _window(cluster, options, series, events)
@@ -606,7 +824,7 @@ def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
     if win is not None and not expand:
         series = [s for s in series if s.expand_window(win, include_cancelled=True)]
         events = [e for e in events if event_meeting(e).start in win]
-    calendar = Calendar()
+    calendar = _feed_type()()
     _header(calendar, cluster, lang, series, options)
     dates = _dates(cluster, series, events)
     first_year = min(dates, default=FALLBACK_STAMP.date()).year
