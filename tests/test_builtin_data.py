@@ -284,9 +284,13 @@ def test_prosthesis_valley_was_pro_med(cluster: Cluster) -> None:
     assert list(former) == ["Pro+MeD", "PROMED"]
     assert former["Pro+MeD"].expansion.get("en") == "Prosthesis and Medical Devices"
     assert former["PROMED"].sources == ("seed-002",)
-    # No seed names a member firm: the road map's leaders are not listed as members.
-    assert pv.members == ()
-    assert cluster.members_of("prosthesis-valley") == ()
+    assert [c.name for c in cluster.members_of("prosthesis-valley")] == [
+        "Marle",
+        "Landanger",
+        "LDR",
+        "Aesculap – B-Braun",
+        "Greatbatch Medical",
+    ]
     assert len(pv.roadmap) == 5
     assert all(item.has("fr") and item.has("en") for item in pv.roadmap)
     assert "Chaumont-Nogent-Langres" in pv.description.get("fr")
