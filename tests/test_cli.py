@@ -55,10 +55,12 @@ def test_info_on_a_data_file(capsys: pytest.CaptureFixture[str], demo_file: Path
           Séries de rencontres: 1
           Événements: 2
           Jalons: 1
+          Projets: 0
+          Divergences entre les sources: 0
 
         Bureau :
-          president: Alice Martin (Forges A)
-          vice-president: Bob Durand (Usine B)
+          Présidence: Alice Martin (Forges A)
+          Vice-présidence: Bob Durand (Usine B)
 
         Sous-clusters :
           MED
@@ -68,9 +70,11 @@ def test_info_on_a_data_file(capsys: pytest.CaptureFixture[str], demo_file: Path
           Commission Environnement
 
         Chiffres clés :
-          DEMO — members: ~ 50 adhérents (2020)
-          DEMO — jobs: > 3000 emplois (2021)
-          MED — members: 12 firms (2022)
+          DEMO
+            Membres: environ 50 adhérents (2020)
+            Effectif: plus de 3 000 emplois (2021)
+          MED
+            Membres: 12 firms (2022)
         """
     )
 
@@ -82,7 +86,7 @@ def test_info_in_english(capsys: pytest.CaptureFixture[str], demo_file: Path) ->
     assert lines[:4] == ["DEMO — Demo club", "A club of manufacturers.", "Founded: 2002", ""]
     assert "  Members: 2" in lines
     assert lines[lines.index("Commissions:") + 1] == "  Environment committee"
-    assert lines[lines.index("Board:") + 1] == "  president: Alice Martin (Forges A)"
+    assert lines[lines.index("Board:") + 1] == "  President: Alice Martin (Forges A)"
 
 
 def test_info_on_the_builtin_data(capsys: pytest.CaptureFixture[str]) -> None:
