@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from vcard import vcard_validator
 
 import nogentech
-from nogentech import Cluster, Commission, Company, Text
-from nogentech.exporters.vcard import fold_line
+from nogentech import Cluster, Commission, Company, Person, Place, Role, Text
+from nogentech.exporters.vcard import fold_line, split_name
 
 UPDATED = dt.datetime(2024, 2, 1, 9, tzinfo=dt.UTC)
 
@@ -221,3 +221,47 @@ def test_1000_character_line_reads_back_exactly(version: int) -> None:
     card, _group = parse(data)
     assert card.fn.value == text.strip()
     assert card.note.value == text.strip()
+
+
+def cluster_with_person(name: str, title: str, commune: str) -> Cluster:
+    """A person employed, with ``title``, by an organisation located in ``commune``."""
+    return Cluster(
+        id="c",
+        name="C",
+        updated=UPDATED,
+        places=(Place(id="here", kind="commune", name=Text(fr=commune)),),
+        companies=(Company(id="org", name="Org", places=("here",)),),
+        people=(
+            Person(
+                id="someone",
+                name=name,
+                roles=(Role(kind="employee", of="org", title=Text(fr=title)),),
+            ),
+        ),
+    )
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=NAMES, title=NAMES, commune=NAMES)
+def test_structured_values_round_trip_in_3_0(
+    name: str, title: str, commune: str, tmp_path: Path
+) -> None:
+    """Any text in N (split from a person's name), TITLE, ORG and an ADR component:
+    vobject reads back each part exactly, and the cards pass the RFC 2426 validator."""
+    data = nogentech.export(cluster_with_person(name, title, commune), "vcard", groups=False)
+    check_folding(data)
+    validate(data, tmp_path)
+    org, person = parse(data)
+    if expected(commune):
+        assert org.adr.value.city == expected(commune)
+        assert [org.adr.value.street, org.adr.value.region, org.adr.value.country] == [""] * 3
+    else:
+        assert "adr" not in org.contents
+    family, given_names = split_name(name)
+    assert (person.n.value.family, person.n.value.given) == (family, given_names)
+    assert person.fn.value == (expected(name) or "someone")
+    assert person.org.value == ["Org"]
+    if expected(title):
+        assert person.title.value == expected(title)
+    else:
+        assert "title" not in person.contents
