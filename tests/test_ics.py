@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 import recurring_ical_events
-from icalendar import Calendar
+from icalendar import Calendar, vDuration
 from icalendar import Event as VEvent
 
 import nogentech
@@ -209,10 +209,27 @@ def test_calendar_header_has_every_subscription_property(cluster: nogentech.Clus
     ]
 
 
-def test_refresh_option_sets_both_refresh_hints(cluster: nogentech.Cluster) -> None:
-    lines = content_lines(export(cluster, refresh="P1DT6H"))
-    assert "REFRESH-INTERVAL;VALUE=DURATION:P1DT6H" in lines
-    assert "X-PUBLISHED-TTL:P1DT6H" in lines
+@pytest.mark.parametrize(
+    ("refresh", "written", "hours"),
+    [
+        ("PT12H", "PT12H", 12),
+        ("P1DT6H", "PT30H", 30),
+        ("P1W", "PT168H", 168),
+        ("pt90m", "PT1H30M", 1.5),
+        ("PT45S", "PT45S", 45 / 3600),
+    ],
+)
+def test_refresh_option_sets_both_refresh_hints_as_pt_durations(
+    cluster: nogentech.Cluster, refresh: str, written: str, hours: float
+) -> None:
+    """Whatever form the option has, both hints are ``PT…`` durations of the same length."""
+    data = export(cluster, refresh=refresh)
+    lines = content_lines(data)
+    assert f"REFRESH-INTERVAL;VALUE=DURATION:{written}" in lines
+    assert f"X-PUBLISHED-TTL:{written}" in lines
+    calendar = parse(data)
+    assert calendar["REFRESH-INTERVAL"].dt == dt.timedelta(hours=hours)
+    assert vDuration.from_ical(str(calendar["X-PUBLISHED-TTL"])) == dt.timedelta(hours=hours)
 
 
 @pytest.mark.parametrize("bad", ["P1H", "12h", "PT0S", ""])
@@ -704,9 +721,10 @@ def test_expanded_feed_default_window_comes_from_the_data_not_the_clock(
 # -- agreement with an independent expander ----------------------------------------------
 
 
-def expected_summary(meeting: nogentech.Meeting) -> str:
-    text = (meeting.topic or meeting.title).get("fr")
-    return "Annulé : " + text if meeting.cancelled else text
+def expected_summary(meeting: nogentech.Meeting, lang: str = "fr") -> str:
+    text = (meeting.topic or meeting.title).get(lang)
+    prefix = {"fr": "Annulé : ", "en": "Cancelled: "}[lang]
+    return prefix + text if meeting.cancelled else text
 
 
 def as_instant(value: dt.date | dt.datetime, tz: ZoneInfo) -> dt.datetime:
@@ -736,14 +754,14 @@ def occurrences_read_back(
 
 
 def occurrences_of_library(
-    cluster: nogentech.Cluster, start: dt.date, end: dt.date
+    cluster: nogentech.Cluster, start: dt.date, end: dt.date, lang: str = "fr"
 ) -> list[tuple[dt.datetime, dt.timedelta | None, dt.datetime, str, str]]:
     rows = [
         (
             m.start,
             m.start.utcoffset(),
             m.end,
-            expected_summary(m),
+            expected_summary(m, lang),
             "CANCELLED" if m.cancelled else "CONFIRMED",
         )
         for m in cluster.meetings_between(start, end, include_cancelled=True)
@@ -885,15 +903,31 @@ def test_builtin_thursday_series_master_and_programmed_overrides(
             assert str(override(calendar, uid, original)["SUMMARY"]) == override_.topic.get("fr")
 
 
-def test_builtin_feed_agrees_with_an_independent_expander(builtin: nogentech.Cluster) -> None:
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("expand", [False, True])
+def test_builtin_feed_agrees_with_an_independent_expander(
+    builtin: nogentech.Cluster, lang: str, expand: bool
+) -> None:
+    """Starts with their offsets, ends, topics and cancellations of 2023–2030, in
+    each language and in both forms of the feed."""
     start, end = dt.date(2023, 1, 1), dt.date(2031, 1, 1)
-    for lang in ("fr", "en"):
-        got = occurrences_read_back(builtin, export(builtin, lang=lang), start, end)
-        want = occurrences_of_library(builtin, start, end)
-        if lang == "en":
-            assert [r[:3] for r in got] == [r[:3] for r in want]
-        else:
-            assert got == want
+    options: dict[str, object] = {"lang": lang}
+    if expand:
+        options |= {"expand": True, "start": start, "end": end}
+    got = occurrences_read_back(builtin, export(builtin, **options), start, end)
+    want = occurrences_of_library(builtin, start, end, lang)
+    assert got == want
+    # the monthly meetings read back at 08:30 Paris time on both sides of each DST
+    # change: 06:30 UTC (+02:00) in summer, 07:30 UTC (+01:00) in winter
+    series = builtin.series("rencontres-du-jeudi")
+    rule_starts = {
+        m.start for m in series.occurrences(start, end, include_cancelled=True) if not m.override
+    }
+    read = [row for row in got if row[0] in rule_starts]
+    assert len(read) == len(rule_starts) > 60
+    assert {(r[0].astimezone(PARIS).hour, r[0].astimezone(PARIS).minute) for r in read} == {(8, 30)}
+    by_offset = {r[1]: r[0].astimezone(UTC).strftime("%H:%M") for r in read}
+    assert by_offset == {dt.timedelta(hours=2): "06:30", dt.timedelta(hours=1): "07:30"}
 
 
 def test_builtin_feed_is_stable_and_lines_are_short(builtin: nogentech.Cluster) -> None:

@@ -3,7 +3,8 @@
 Layout of the feed:
 
 * ``VCALENDAR`` with PRODID, VERSION, CALSCALE, METHOD:PUBLISH, NAME and
-  X-WR-CALNAME, X-WR-CALDESC, X-WR-TIMEZONE, REFRESH-INTERVAL and X-PUBLISHED-TTL.
+  X-WR-CALNAME, X-WR-CALDESC, X-WR-TIMEZONE, REFRESH-INTERVAL and X-PUBLISHED-TTL (both in
+  hours, ``PT12H``, whatever form the ``refresh`` option has).
 * One ``VTIMEZONE`` per zone used (and the cluster's zone) with its STANDARD and
   DAYLIGHT observances, read from the tz database from the year before the first
   meeting to ten years after the last date the data mentions. A change that follows
@@ -251,6 +252,31 @@ def _refresh(text: str) -> dt.timedelta:
             "such as PT12H)"
         )
     return value
+
+
+def _clock_duration(value: dt.timedelta) -> str:
+    """A positive duration in hours, minutes and seconds: ``PT12H``, ``PT30H``, ``PT1H30M``.
+
+    The refresh hints are written in this form only (no days or weeks), the one
+    every client reads (section 3.3.6 allows both).
+    """
+    hours, rest = divmod(int(value.total_seconds()), 3600)
+    minutes, seconds = divmod(rest, 60)
+    clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    return "PT" + clock + (f"{seconds}S" if seconds or not clock else "")
+
+
+@functools.cache
+def _clock_type() -> Any:
+    from icalendar.prop import vDuration
+
+    class ClockDuration(vDuration):
+        """A DURATION written with :func:`_clock_duration`."""
+
+        def to_ical(self) -> bytes:
+            return _clock_duration(self.td).encode("ascii")
+
+    return ClockDuration
 
 
 def _check_ids(option: str, wanted: Sequence[str], valid: Sequence[str]) -> None:
@@ -766,7 +792,6 @@ def _header(
     options: Mapping[str, Any],
 ) -> None:
     from .. import __version__
-    from ..converters import format_duration
 
     words = WORDS[lang]
     only = options.get("series") or ()
@@ -782,8 +807,8 @@ def _header(
     calendar.add("x-wr-calname", _text(name))
     calendar.add("x-wr-caldesc", _text(f"{words['about']} {full}"))
     calendar.add("x-wr-timezone", cluster.timezone)
-    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", format_duration(refresh))
+    calendar.add("refresh-interval", _clock_type()(refresh), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", _clock_duration(refresh))
 
 
 def _vevents(
