@@ -789,3 +789,33 @@ def test_doc_commands_and_snippets_run(
     groups = len(builtin.sub_clusters) + len(builtin.commissions)
     assert len(split) == len(parse((tmp_path / "members.vcf").read_bytes())) - groups
     assert split[0].read_bytes().startswith(b"BEGIN:VCARD\r\nVERSION:3.0\r\n")
+
+
+# -- serialisation -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("options", [{}, {"version": 4, "lang": "en"}])
+def test_output_is_vobjects_own_serialisation(
+    cluster: nogentech.Cluster, builtin: nogentech.Cluster, options: dict[str, Any]
+) -> None:
+    """Unfolded, the export is what vobject's ``serialize`` writes for the same cards
+    (with Apple's spelling of X-ABShowAs), plugin lines included."""
+    from nogentech.exporters.vcard import cards
+
+    plugins.reset(plugins=[("probe", Probe())])
+    hooks = plugins.Hooks(plugins.get_plugin_manager())
+    for data in (cluster, builtin):
+        ours = export(data, **options).decode("utf-8").replace("\r\n ", "")
+        theirs = "".join(
+            card.serialize(lineLength=sys.maxsize)
+            for _, card in cards(data, {"lang": "fr", **options}, hooks)
+        ).replace("\r\nX-ABSHOWAS:", "\r\nX-ABShowAs:")
+        assert "\r\nX-PROBE:" in ours
+        assert ours == theirs
+
+
+def test_a_blank_website_writes_no_url() -> None:
+    data = DATA.replace('website = "https://acme.example/fr?a=1,2"', 'website = " \\t "')
+    text = card_text(export(nogentech.loads(data, "toml")), ACME)
+    assert "URL" not in text
+    assert "\r\nFN:Acme Forge\r\n" in text
