@@ -46,12 +46,27 @@ class Window:
     end: dt.datetime
 
     def __contains__(self, moment: object) -> bool:
-        return isinstance(moment, dt.datetime) and self.start <= moment < self.end
+        """True for an aware datetime whose instant lies in the window.
+
+        Instants are compared, not wall-clock times, even when the bounds and
+        ``moment`` share a timezone: at a daylight-saving change the same wall-clock
+        time can name two instants (``fold``) or none. A naive ``moment`` raises
+        ``TypeError``.
+        """
+        if not isinstance(moment, dt.datetime):
+            return False
+        if moment.utcoffset() is None:
+            raise TypeError(f"cannot place a naive datetime in a window: {moment!r}")
+        instant = moment.astimezone(UTC)
+        return self.start.astimezone(UTC) <= instant < self.end.astimezone(UTC)
 
 
 def _aware(value: dt.date | dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """An aware datetime: a date is local midnight, a naive datetime a local time."""
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+        return value if value.utcoffset() is not None else value.replace(tzinfo=tz)
+    if not isinstance(value, dt.date):
+        raise TypeError(f"expected a date or a datetime, got {type(value).__name__} {value!r}")
     return dt.datetime.combine(value, dt.time(0), tzinfo=tz)
 
 
@@ -116,7 +131,10 @@ def _cached_rule(rule: str, first: dt.date, start: dt.time, timezone: str) -> rr
     tz = zone(timezone)
     dtstart = dt.datetime.combine(first, start, tzinfo=tz)
     text = _rule_text(rule, tz)
-    parsed = rrulestr(text, dtstart=dtstart)
+    # dateutil's own cache keeps the occurrences already computed, so that expanding
+    # the same series again (a feed server, ``upcoming`` widening its window) does not
+    # redo the rule arithmetic from the first date.
+    parsed = rrulestr(text, dtstart=dtstart, cache=True)
     if not isinstance(parsed, rrule_type):
         raise ValueError("expected a single RRULE")
     head = parsed.after(dtstart, inc=True)
@@ -135,20 +153,25 @@ def holiday_name(country: str | None, date: dt.date) -> Text | None:
     return _holidays(country, date.year).get(date)
 
 
+@functools.cache
+def _languages(country: str) -> tuple[str | None, str | None]:
+    """The holiday library's languages for French and English names in ``country``."""
+    import holidays
+
+    supported = holidays.country_holidays(country).supported_languages
+    return ("fr" if "fr" in supported else None, "en_US" if "en_US" in supported else None)
+
+
 @functools.lru_cache(maxsize=256)
 def _holidays(country: str, year: int) -> dict[dt.date, Text]:
     import holidays
 
-    tables = {}
-    for lang, wanted in (("fr", "fr"), ("en", "en_US")):
-        probe = holidays.country_holidays(country, years=year)
-        language = wanted if wanted in probe.supported_languages else None
-        table = holidays.country_holidays(country, years=year, language=language)
-        tables[lang] = {day: str(name) for day, name in table.items()}
-    return {
-        day: Text(fr=tables["fr"].get(day), en=tables["en"].get(day) or tables["fr"].get(day))
-        for day in tables["fr"]
-    }
+    fr_language, en_language = _languages(country)
+    french = holidays.country_holidays(country, years=year, language=fr_language)
+    english = holidays.country_holidays(country, years=year, language=en_language)
+    names_fr = {day: str(name) for day, name in french.items()}
+    names_en = {day: str(name) for day, name in english.items()}
+    return {day: Text(fr=name, en=names_en.get(day) or name) for day, name in names_fr.items()}
 
 
 def _meeting(
@@ -183,31 +206,104 @@ def _meeting(
     )
 
 
-def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = False) -> list[Meeting]:
-    """Occurrences of ``series`` whose (possibly moved) start lies in ``win``, sorted."""
-    tz = zone(series.timezone)
-    rule = build_rule(series)
-    overrides = {o.date: o for o in series.overrides}
-    margin = dt.timedelta(days=2)
+def _margin(series: MeetingSeries) -> dt.timedelta:
+    """How far outside a window the rule must be expanded to catch moved occurrences."""
+    margin = _MARGIN
     for o in series.overrides:
         if o.moved_to:
-            margin = max(margin, abs(o.moved_to - o.date) + dt.timedelta(days=2))
+            margin = max(margin, abs(o.moved_to - o.date) + _MARGIN)
+    return margin
+
+
+_MARGIN = dt.timedelta(days=2)
+
+
+def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = False) -> list[Meeting]:
+    """Occurrences of ``series`` whose (possibly moved) start lies in ``win``, sorted.
+
+    Sorted by start instant, then by the date the rule gave (the order of their ids).
+    """
+    tz = zone(series.timezone)
+    rule = build_rule(series)
+    overrides = {o.date: o for o in series.overrides} if series.overrides else None
+    margin = _margin(series) if overrides else _MARGIN
     lo = win.start.astimezone(tz) - margin
     hi = win.end.astimezone(tz) + margin
-    dates: set[dt.date] = {d.date() for d in rule.between(lo, hi, inc=True)}
-    dates.update(d for d in series.extra_dates if lo.date() <= d <= hi.date())
-    cancelled = set(series.cancelled)
-    found = []
-    for date in sorted(dates):
-        override = overrides.get(date)
-        is_cancelled = date in cancelled or bool(override and override.cancelled)
-        if is_cancelled and not include_cancelled:
-            continue
-        meeting = _meeting(series, date, override, is_cancelled, tz)
-        if meeting.start in win:
-            found.append(meeting)
-    found.sort(key=sort_key)
-    return found
+    # The rule gives one start per date (local dates, ascending); extra dates join them.
+    dates: list[dt.date] = []
+    previous = None
+    for stamp in rule.between(lo, hi, inc=True):
+        day = stamp.date()
+        if day != previous:
+            dates.append(day)
+            previous = day
+    if series.extra_dates:
+        first, last = lo.date(), hi.date()
+        extra = [d for d in series.extra_dates if first <= d <= last]
+        if extra:
+            dates = sorted(set(dates).union(extra))
+    cancelled = frozenset(series.cancelled)
+    # Bounds as UTC instants: comparing datetimes of one tzinfo is the cheapest.
+    w_start = win.start.astimezone(UTC)
+    w_end = win.end.astimezone(UTC)
+    start_time = series.start_time
+    duration = series.duration
+    country = series.holiday_country
+    table: dict[dt.date, Text] = {}
+    table_year = None
+    combine = dt.datetime.combine
+    keyed: list[tuple[dt.datetime, dt.date, Meeting]] = []
+    moved = False
+    for date in dates:
+        override = overrides.get(date) if overrides else None
+        if override is None:
+            is_cancelled = date in cancelled
+            if is_cancelled and not include_cancelled:
+                continue
+            # Local wall-clock time, normalised through UTC (see ``_local``).
+            instant = combine(date, start_time, tzinfo=tz).astimezone(UTC)
+            if not w_start <= instant < w_end:
+                continue
+            start = instant.astimezone(tz)
+            day = start.date()
+            holiday = None
+            if country:
+                if day.year != table_year:
+                    table_year = day.year
+                    table = _holidays(country, table_year)
+                holiday = table.get(day)
+            meeting = Meeting(
+                uid_base=series.id,
+                title=series.name,
+                start=start,
+                end=(instant + duration).astimezone(tz),
+                series=series,
+                recurrence_date=date,
+                description=series.description,
+                venue=series.venue,
+                cancelled=is_cancelled,
+                holiday=holiday,
+                sequence=series.sequence,
+                updated=series.updated,
+            )
+        else:
+            is_cancelled = date in cancelled or override.cancelled
+            if is_cancelled and not include_cancelled:
+                continue
+            meeting = _meeting(series, date, override, is_cancelled, tz)
+            instant = meeting.start.astimezone(UTC)
+            if not w_start <= instant < w_end:
+                continue
+            moved = moved or bool(override.moved_to or override.start_time)
+        keyed.append((instant, date, meeting))
+    if moved:
+        # Only a moved occurrence can break the order of dates.
+        keyed.sort(key=_first_two)
+    return [meeting for _, _, meeting in keyed]
+
+
+def _first_two(item: tuple[dt.datetime, dt.date, Meeting]) -> tuple[dt.datetime, dt.date]:
+    return item[0], item[1]
 
 
 def event_meeting(event: Event) -> Meeting:
@@ -251,20 +347,32 @@ def event_meetings(
 
 def sort_key(meeting: Meeting) -> tuple[dt.datetime, str]:
     """Order meetings by start instant, then by id."""
-    return (meeting.start.astimezone(UTC), meeting.id)
+    day = meeting.recurrence_date
+    ident = meeting.uid_base if day is None else f"{meeting.uid_base}/{day.isoformat()}"
+    return (meeting.start.astimezone(UTC), ident)
 
 
 def upcoming(cluster: Cluster, n: int, after: dt.datetime | None) -> list[Meeting]:
-    """The next ``n`` active meetings of ``cluster`` starting strictly after ``after``."""
+    """The next ``n`` active meetings of ``cluster`` starting strictly after ``after``.
+
+    A meeting that starts exactly at ``after``, or is in progress then, is not among
+    them. A date means local midnight, a naive datetime a local time, both in the
+    cluster's timezone.
+    """
     if n <= 0:
         return []
     tz = zone(cluster.timezone)
     moment = _aware(after, tz) if after is not None else dt.datetime.now(UTC)
-    span = dt.timedelta(days=400)
+    instant = moment.astimezone(UTC)
+    # A month per meeting wanted, widened fourfold until enough are found: a short
+    # first window keeps ``next`` from expanding (and flagging holidays over) a year.
+    span = dt.timedelta(days=31 * n)
     limit = moment + dt.timedelta(days=365 * 200)
     while True:
         end = min(moment + span, limit)
-        found = [m for m in cluster.meetings_between(moment, end) if m.start > moment]
+        found = [
+            m for m in cluster.meetings_between(moment, end) if m.start.astimezone(UTC) > instant
+        ]
         if len(found) >= n or end >= limit:
             return found[:n]
         span *= 4
