@@ -4,35 +4,38 @@
 >>> cluster = nogentech.load()          # the built-in Nogentech data
 >>> cluster.name
 'NOGENTECH'
+
+The public names are imported from their modules on first use, so that
+``import nogentech`` stays cheap; ``from nogentech import Cluster`` works as usual.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
-
-from .cluster import Cluster
-from .exceptions import (
-    DataError,
-    ExportError,
-    MissingDependencyError,
-    NogentechError,
-    OptionError,
-    PluginError,
-    Problem,
-    UnknownFormatError,
-)
-from .history import Discrepancy, KeyFigure, Milestone, Project, Source, Variant
-from .loading import SCHEMA_VERSION, builtin_path, dumps, from_dict, load, loads, to_dict
-from .meetings import Event, Meeting, MeetingSeries, Override
-from .organisations import Commission, Company, FormerName, Sector, SubCluster
-from .people import Person, Role
-from .places import Place
-from .text import PartialDate, Text
 
 if TYPE_CHECKING:
     import pluggy
 
+    from .cluster import Cluster
+    from .exceptions import (
+        DataError,
+        ExportError,
+        MissingDependencyError,
+        NogentechError,
+        OptionError,
+        PluginError,
+        Problem,
+        UnknownFormatError,
+    )
+    from .history import Discrepancy, KeyFigure, Milestone, Project, Source, Variant
+    from .loading import SCHEMA_VERSION, builtin_path, dumps, from_dict, load, loads, to_dict
+    from .meetings import Event, Meeting, MeetingSeries, Override
+    from .organisations import Commission, Company, FormerName, Sector, SubCluster
+    from .people import Person, Role
+    from .places import Place
     from .plugins import ExporterInfo
+    from .text import PartialDate, Text
 
     hookimpl: pluggy.HookimplMarker
 
@@ -82,6 +85,46 @@ __all__ = [
     "to_dict",
 ]
 
+_HOMES: dict[str, tuple[str, ...]] = {
+    "cluster": ("Cluster",),
+    "exceptions": (
+        "DataError",
+        "ExportError",
+        "MissingDependencyError",
+        "NogentechError",
+        "OptionError",
+        "PluginError",
+        "Problem",
+        "UnknownFormatError",
+    ),
+    "history": ("Discrepancy", "KeyFigure", "Milestone", "Project", "Source", "Variant"),
+    "loading": ("SCHEMA_VERSION", "builtin_path", "dumps", "from_dict", "load", "loads", "to_dict"),
+    "meetings": ("Event", "Meeting", "MeetingSeries", "Override"),
+    "organisations": ("Commission", "Company", "FormerName", "Sector", "SubCluster"),
+    "people": ("Person", "Role"),
+    "places": ("Place",),
+    "plugins": ("ExporterInfo",),
+    "hookspecs": ("hookimpl",),
+    "text": ("PartialDate", "Text"),
+}
+_MODULE_OF: dict[str, str] = {name: module for module, names in _HOMES.items() for name in names}
+"""The module that defines each public name imported on first use."""
+_SUBMODULES = frozenset(
+    (
+        "_references",
+        "cluster",
+        "exceptions",
+        "history",
+        "loading",
+        "meetings",
+        "organisations",
+        "people",
+        "places",
+        "text",
+    )
+)
+"""Submodules reachable as attributes of the package without importing them first."""
+
 
 def export(cluster: Cluster, format: str, **options: Any) -> bytes:  # noqa: A002
     """Export ``cluster`` with the exporter named ``format`` (``"ics"``, ``"vcard"``, ``"json"``…).
@@ -102,12 +145,15 @@ def formats() -> list[ExporterInfo]:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "hookimpl":
-        from .hookspecs import hookimpl
+    module = _MODULE_OF.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-        return hookimpl
-    if name == "ExporterInfo":
-        from .plugins import ExporterInfo
 
-        return ExporterInfo
-    raise AttributeError(f"module 'nogentech' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)

@@ -7,6 +7,10 @@ that is repeated or that points nowhere, each with its path in the data file.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import types
+import typing
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -78,24 +82,89 @@ def index_ids(
     return by_collection, problems
 
 
-def _walk(obj: Any, path: str) -> Iterator[tuple[str, tuple[str, ...], str]]:
-    """Yield (path, targets, id) for every reference inside an attrs object."""
-    for field in attrs.fields(type(obj)):
-        value = getattr(obj, field.name)
-        here = f"{path}.{field.name}"
+_LEAVES: frozenset[Any] = frozenset(
+    (str, int, float, bool, type(None), dt.date, dt.datetime, dt.time, dt.timedelta)
+)
+"""Value types that never hold a reference."""
+
+_Plan = tuple[tuple[str, tuple[str, ...] | None], ...]
+_PLANS: dict[type[Any], _Plan | None] = {}
+"""Per class: the fields to visit (``None`` for a class that is not an attrs class)."""
+
+
+def _may_hold_references(hint: Any, busy: set[type[Any]]) -> bool:
+    """False when a value of type ``hint`` can hold no reference; True when it may."""
+    if hint in _LEAVES:
+        return False
+    origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        return False
+    if origin is typing.Union or origin is types.UnionType or origin is tuple:
+        return any(_may_hold_references(a, busy) for a in typing.get_args(hint) if a is not ...)
+    if isinstance(hint, type) and attrs.has(hint):
+        if hint in busy:
+            return True
+        return bool(_build_plan(hint, busy))
+    return True
+
+
+def _build_plan(cls: type[Any], busy: set[type[Any]]) -> _Plan:
+    if cls in _PLANS:
+        return _PLANS[cls] or ()
+    busy.add(cls)
+    # Resolves the annotations once per class (cattrs does the same); a field whose
+    # annotation cannot be resolved stays a string and is always visited.
+    with contextlib.suppress(Exception):
+        attrs.resolve_types(cls)
+    plan: list[tuple[str, tuple[str, ...] | None]] = []
+    for field in attrs.fields(cls):
         targets = field.metadata.get("ref")
         if targets:
+            plan.append((field.name, tuple(targets)))
+        elif field.type is None or isinstance(field.type, str):
+            plan.append((field.name, None))  # unknown type: look at the value
+        elif _may_hold_references(field.type, busy):
+            plan.append((field.name, None))
+    busy.discard(cls)
+    # Sound even when a cycle made a field be kept that holds no reference.
+    _PLANS[cls] = tuple(plan)
+    return _PLANS[cls] or ()
+
+
+def _plan(cls: type[Any]) -> _Plan | None:
+    """The fields of ``cls`` that hold or may hold references; None if not an attrs class.
+
+    A reference field is listed with its targets; a field whose type may contain
+    attrs objects with references (nested objects, tuples of them, or a type that
+    cannot be told) with ``None``. Fields of other types (strings, dates, texts…)
+    are left out. Built once per class.
+    """
+    try:
+        return _PLANS[cls]
+    except KeyError:
+        pass
+    if not attrs.has(cls):
+        _PLANS[cls] = None
+        return None
+    return _build_plan(cls, set())
+
+
+def _walk(obj: Any, path: str) -> Iterator[tuple[str, tuple[str, ...], str]]:
+    """Yield (path, targets, id) for every reference inside an attrs object."""
+    for name, targets in _plan(type(obj)) or ():
+        value = getattr(obj, name)
+        if targets is not None:
             if isinstance(value, tuple):
                 for i, item in enumerate(value):
-                    yield f"{here}[{i}]", targets, item
+                    yield f"{path}.{name}[{i}]", targets, item
             elif value is not None:
-                yield here, targets, value
-        elif attrs.has(type(value)):
-            yield from _walk(value, here)
+                yield f"{path}.{name}", targets, value
         elif isinstance(value, tuple):
             for i, item in enumerate(value):
-                if attrs.has(type(item)):
-                    yield from _walk(item, f"{here}[{i}]")
+                if _plan(type(item)):
+                    yield from _walk(item, f"{path}.{name}[{i}]")
+        elif _plan(type(value)):
+            yield from _walk(value, f"{path}.{name}")
 
 
 def check_references(
@@ -104,19 +173,33 @@ def check_references(
     """Every duplicate id and every reference that points to no object of the right kind."""
     ids, problems = index_ids(collections, cluster_id)
     every = {ident for group in ids.values() for ident in group}
+    known: dict[tuple[str, ...], set[str]] = {}
     for name in COLLECTIONS:
         for index, item in enumerate(collections.get(name, ())):
-            if not attrs.has(type(item)):
+            if _plan(type(item)) is None:
                 continue
             for path, targets, ident in _walk(item, f"{name}[{index}]"):
-                if "any" in targets:
-                    if ident not in every:
-                        problems.append(Problem(path, f"unknown id {ident!r}"))
+                allowed = known.get(targets)
+                if allowed is None:
+                    allowed = every if "any" in targets else _ids_of(ids, targets)
+                    known[targets] = allowed
+                if ident in allowed:
                     continue
-                if any(ident in ids.get(t, {}) for t in targets):
-                    continue
-                kinds = " or ".join(_SINGULAR[t] for t in targets)
-                elsewhere = next((t for t, group in ids.items() if ident in group), None)
-                hint = f" (it is a {_SINGULAR[elsewhere]})" if elsewhere else ""
-                problems.append(Problem(path, f"unknown {kinds} {ident!r}{hint}"))
+                problems.append(Problem(path, _unknown(ids, targets, ident)))
     return problems
+
+
+def _ids_of(ids: Mapping[str, Mapping[str, str]], targets: tuple[str, ...]) -> set[str]:
+    found: set[str] = set()
+    for target in targets:
+        found.update(ids.get(target, {}))
+    return found
+
+
+def _unknown(ids: Mapping[str, Mapping[str, str]], targets: tuple[str, ...], ident: Any) -> str:
+    if "any" in targets:
+        return f"unknown id {ident!r}"
+    kinds = " or ".join(_SINGULAR[t] for t in targets)
+    elsewhere = next((t for t, group in ids.items() if ident in group), None)
+    hint = f" (it is a {_SINGULAR[elsewhere]})" if elsewhere else ""
+    return f"unknown {kinds} {ident!r}{hint}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
 import typing
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -63,6 +64,8 @@ def _type_name(value: object) -> str:
 
 def _strict(kind: type[Any], label: str) -> Any:
     def structure(value: object, _: Any) -> Any:
+        if type(value) is kind:
+            return value
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
@@ -72,17 +75,23 @@ def _strict(kind: type[Any], label: str) -> Any:
     return structure
 
 
+_TEXT_KEYS = frozenset(("fr", "en"))
+
+
 def _structure_text(value: object, _: Any) -> Text:
     if isinstance(value, str):
         return Text(fr=value)
     if isinstance(value, dict):
-        unknown = set(value) - {"fr", "en"}
-        if unknown:
+        if not _TEXT_KEYS.issuperset(value):
+            unknown = set(value) - _TEXT_KEYS
             raise ValueError(f"a text has only 'fr' and 'en' (got {sorted(unknown)})")
-        for key in ("fr", "en"):
-            if key in value and not isinstance(value[key], str):
-                raise TypeError(f"'{key}' must be a string (got {_type_name(value[key])})")
-        return Text(fr=value.get("fr"), en=value.get("en"))
+        fr = value.get("fr")
+        en = value.get("en")
+        if not isinstance(fr, str) and "fr" in value:
+            raise TypeError(f"'fr' must be a string (got {_type_name(fr)})")
+        if not isinstance(en, str) and "en" in value:
+            raise TypeError(f"'en' must be a string (got {_type_name(en)})")
+        return Text(fr=fr, en=en)
     raise TypeError(f"expected a text or a {{fr, en}} table (got {_type_name(value)} {value!r})")
 
 
@@ -154,6 +163,15 @@ def _is_homogeneous_tuple(kind: Any) -> bool:
     return typing.get_origin(kind) is tuple and typing.get_args(kind)[1:] == (...,)
 
 
+def _is_optional(kind: Any) -> bool:
+    args = typing.get_args(kind)
+    return (
+        typing.get_origin(kind) in (typing.Union, types.UnionType)
+        and len(args) == 2
+        and type(None) in args
+    )
+
+
 def _is_literal(kind: Any) -> bool:
     return typing.get_origin(kind) is Literal
 
@@ -178,9 +196,14 @@ def _structure_duration(value: object, _: Any) -> dt.timedelta:
     raise TypeError(f"expected a duration such as 'PT2H' (got {_type_name(value)} {value!r})")
 
 
-def make_converter() -> Converter:
-    """A new converter configured for nogentech's model (see :func:`configure_converter`)."""
-    conv = Converter(detailed_validation=True, forbid_extra_keys=True)
+def make_converter(*, detailed_validation: bool = True) -> Converter:
+    """A new converter configured for nogentech's model (see :func:`configure_converter`).
+
+    With ``detailed_validation=False`` the converter structures valid data faster
+    (its generated functions do not track where each value comes from) and raises
+    on the same data, but its errors do not say where the problems are.
+    """
+    conv = Converter(detailed_validation=detailed_validation, forbid_extra_keys=True)
     configure_converter(conv)
     return conv
 
@@ -224,7 +247,7 @@ def configure_converter(conv: Converter) -> None:
         inner = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
 
         def structure(value: object, kind: Any) -> Any:
-            if not isinstance(value, Mapping):
+            if type(value) is not dict and not isinstance(value, Mapping):
                 raise TypeError(f"expected a table (got {_type_name(value)} {value!r})")
             return inner(value, kind)
 
@@ -234,14 +257,28 @@ def configure_converter(conv: Converter) -> None:
         inner = homogenous_tuple_structure_factory(kind, conv)
 
         def structure(value: object, hint: Any) -> Any:
-            if not isinstance(value, list | tuple):
+            if type(value) is not list and not isinstance(value, list | tuple):
                 raise TypeError(f"expected a list (got {_type_name(value)} {value!r})")
             return inner(value, hint)
 
         return structure
 
+    def optional_factory(kind: Any) -> Any:
+        # cattrs' own hook for ``X | None`` looks up the hook of X at every call;
+        # this one looks it up once.
+        other = next(a for a in typing.get_args(kind) if a is not type(None))
+        inner = conv.get_structure_hook(other)
+
+        def structure(value: object, _: Any) -> Any:
+            if value is None:
+                return None
+            return inner(value, other)
+
+        return structure
+
     conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_factory)
     conv.register_structure_hook_factory(_is_literal, _structure_literal)
+    conv.register_structure_hook_factory(_is_optional, optional_factory)
 
     def unstructure_factory(cls: type[Any]) -> Any:
         return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
@@ -254,12 +291,13 @@ def configure_converter(conv: Converter) -> None:
     )
 
 
-_CONVERTER: Converter | None = None
+_CONVERTERS: dict[bool, Converter] = {}
 
 
-def converter() -> Converter:
-    """The shared converter, made on first use."""
-    global _CONVERTER
-    if _CONVERTER is None:
-        _CONVERTER = make_converter()
-    return _CONVERTER
+def converter(*, detailed_validation: bool = True) -> Converter:
+    """The shared converter, made on first use (see :func:`make_converter`)."""
+    conv = _CONVERTERS.get(detailed_validation)
+    if conv is None:
+        conv = make_converter(detailed_validation=detailed_validation)
+        _CONVERTERS[detailed_validation] = conv
+    return conv

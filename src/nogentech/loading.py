@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import typing
 from collections.abc import Iterator, Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._references import COLLECTIONS, check_references
 from .cluster import Cluster
 from .exceptions import DataError, Problem
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -36,6 +37,7 @@ _FIELD_IN_MESSAGE = re.compile(r"^'([a-z_]+)' ")
 def builtin_path() -> Path:
     """Path of the built-in Nogentech data file inside the installed package."""
     from importlib import resources
+    from pathlib import Path
 
     return Path(str(resources.files("nogentech") / "data" / "nogentech.toml"))
 
@@ -111,6 +113,40 @@ def from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Cluster:
     """
     if not isinstance(data, Mapping):
         raise DataError([Problem("", "the top level must be a table/object")], source)
+    cluster = _from_valid_dict(data)
+    if cluster is not None:
+        return cluster
+    return _from_dict_with_problems(data, source)
+
+
+def _from_valid_dict(data: Mapping[str, Any]) -> Cluster | None:
+    """The cluster of ``data`` in one pass, or None if anything in it is wrong.
+
+    This is the fast way for valid data: one converter call without detailed
+    validation builds the whole cluster, whose references are checked as it is
+    built. Data it cannot take is read again by :func:`_from_dict_with_problems`,
+    which finds every problem with its path.
+    """
+    from .converters import converter
+
+    if data.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
+        return None
+    body: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "schema_version" or str(key).startswith("x-"):
+            continue
+        if key in COLLECTIONS and not isinstance(value, list):
+            return None
+        body[key] = value
+    try:
+        cluster: Cluster = converter(detailed_validation=False).structure(body, Cluster)
+    except Exception:  # noqa: BLE001 - any problem: read again and report them all
+        return None
+    return cluster
+
+
+def _from_dict_with_problems(data: Mapping[str, Any], source: str | None) -> Cluster:
+    """Read ``data`` item by item, collecting every problem with its path."""
     problems: list[Problem] = []
     version = data.get("schema_version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
@@ -140,10 +176,14 @@ def from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Cluster:
             # An item that failed to load still holds its id, so that references
             # to it are not reported again and duplicates are still found.
             aligned[name].append(obj if obj is not None else item)
-    cluster_id = data.get("id") if isinstance(data.get("id"), str) else None
-    problems.extend(check_references(aligned, cluster_id))
     if problems or head is None:
+        # Some items did not load: check the references of the others (and the ids
+        # of all) as well, so that every problem is reported at once.
+        cluster_id = data.get("id") if isinstance(data.get("id"), str) else None
+        problems.extend(check_references(aligned, cluster_id))
         raise DataError(problems or [Problem("", "invalid cluster")], source)
+    # Everything loaded: building the cluster checks its ids and references, with
+    # the same paths as the data file's.
     try:
         cluster: Cluster = attrs.evolve(head, **{n: tuple(v) for n, v in items.items()})
     except DataError as exc:
@@ -167,6 +207,8 @@ def to_dict(cluster: Cluster) -> dict[str, Any]:
 
 def dumps(cluster: Cluster, *, indent: int | None = 2) -> str:
     """JSON text of ``cluster``; :func:`loads` reads it back equal. Deterministic."""
+    import json
+
     return json.dumps(to_dict(cluster), ensure_ascii=False, indent=indent) + "\n"
 
 
@@ -179,6 +221,8 @@ def _parse(text: str, fmt: str, source: str | None) -> Any:
         except tomllib.TOMLDecodeError as exc:
             raise DataError([Problem("", f"invalid TOML: {exc}")], source) from None
     if fmt == "json":
+        import json
+
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -207,6 +251,8 @@ def load(path: str | os.PathLike[str] | None = None) -> Cluster:
     """
     if path is None:
         return _builtin()
+    from pathlib import Path
+
     file = Path(path)
     try:
         raw = file.read_bytes()
@@ -224,7 +270,14 @@ def load(path: str | os.PathLike[str] | None = None) -> Cluster:
 
 @functools.cache
 def _builtin() -> Cluster:
-    from importlib import resources
+    try:
+        # The package's own directory: cheaper than importlib.resources, which
+        # is only needed when the package is not plain files (a zip archive).
+        here = os.path.dirname(__file__)
+        with open(os.path.join(here, "data", "nogentech.toml"), encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        from importlib import resources
 
-    text = (resources.files("nogentech") / "data" / "nogentech.toml").read_text("utf-8")
+        text = (resources.files("nogentech") / "data" / "nogentech.toml").read_text("utf-8")
     return loads(text, "toml", source="nogentech/data/nogentech.toml")

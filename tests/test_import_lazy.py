@@ -1,0 +1,131 @@
+"""``import nogentech`` is cheap: public names and heavy libraries load on first use."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import nogentech
+
+HEAVY = ("icalendar", "vobject", "cattrs", "pluggy", "holidays", "dateutil", "tomllib")
+
+
+def modules_after(code: str, cwd: Path) -> list[str]:
+    """The ``nogentech`` and heavy modules loaded by ``code`` in a new interpreter."""
+    probe = (
+        f"{code}\nimport sys, json\n"
+        "print(json.dumps(sorted(m for m in sys.modules "
+        f"if m.split('.')[0] in {HEAVY!r} or m.startswith('nogentech'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=True,
+        timeout=120,
+    )
+    return list(json.loads(done.stdout))
+
+
+def test_import_loads_no_heavy_library_and_no_submodule(tmp_path: Path) -> None:
+    """``import nogentech`` runs the package's ``__init__`` only."""
+    assert modules_after("import nogentech", tmp_path) == ["nogentech"]
+
+
+def test_a_model_class_loads_the_model_but_not_the_libraries(tmp_path: Path) -> None:
+    """``from nogentech import Cluster`` needs attrs and the model, not cattrs or pluggy."""
+    found = modules_after("from nogentech import Cluster", tmp_path)
+    assert "nogentech.cluster" in found
+    assert not [m for m in found if m.split(".")[0] in HEAVY]
+
+
+def test_next_command_needs_no_plugin_exporter_or_schema(tmp_path: Path) -> None:
+    """``nogentech next`` loads the data and the recurrence rules, not the export machinery."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from nogentech.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['next', '--after', '2025-01-01T00:00+01:00']) == 0\n"
+    )
+    found = modules_after(code, tmp_path)
+    unwanted = [
+        m
+        for m in found
+        if m.split(".")[0] in ("icalendar", "vobject", "pluggy")
+        or m.startswith(("nogentech.exporters", "nogentech.plugins", "nogentech.hookspecs"))
+        or m in ("nogentech.schema", "nogentech.web")
+    ]
+    assert unwanted == []
+
+
+@pytest.mark.parametrize("name", nogentech.__all__)
+def test_every_public_name_imports_from_the_package(name: str) -> None:
+    """``from nogentech import X`` gives the object defined in its own module."""
+    namespace: dict[str, object] = {}
+    exec(f"from nogentech import {name}", namespace)
+    assert namespace[name] is getattr(nogentech, name)
+
+
+def test_public_names_are_the_objects_of_their_modules() -> None:
+    """The lazily imported names are the very objects the submodules define."""
+    from nogentech import cluster, exceptions, hookspecs, loading, meetings, plugins, text
+
+    assert nogentech.Cluster is cluster.Cluster
+    assert nogentech.DataError is exceptions.DataError
+    assert nogentech.load is loading.load
+    assert nogentech.SCHEMA_VERSION == loading.SCHEMA_VERSION
+    assert nogentech.MeetingSeries is meetings.MeetingSeries
+    assert nogentech.Text is text.Text
+    assert nogentech.hookimpl is hookspecs.hookimpl
+    assert nogentech.ExporterInfo is plugins.ExporterInfo
+
+
+def test_dir_lists_every_public_name_and_the_model_modules() -> None:
+    """``dir(nogentech)`` shows the public API before any name has been used."""
+    listed = set(dir(nogentech))
+    assert set(nogentech.__all__) <= listed
+    assert {"cluster", "loading", "meetings", "text", "exceptions"} <= listed
+    assert list(dir(nogentech)) == sorted(listed)
+
+
+def test_model_modules_are_attributes_of_the_package(tmp_path: Path) -> None:
+    """``nogentech.loading`` works after a bare ``import nogentech``, as it always has."""
+    code = "import nogentech\nassert nogentech.loading.load is nogentech.load\n"
+    assert "nogentech.loading" in modules_after(code, tmp_path)
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Clusterr'"):
+        nogentech.Clusterr  # noqa: B018
+
+
+def test_star_import_gives_every_public_name() -> None:
+    namespace: dict[str, object] = {}
+    exec("from nogentech import *", namespace)
+    assert set(nogentech.__all__) <= set(namespace)
+
+
+@pytest.mark.slow
+def test_mypy_sees_every_public_name(tmp_path: Path) -> None:
+    """The names imported on first use keep their types for a type checker (not ``Any``)."""
+    mypy = pytest.importorskip("mypy.api")
+    script = tmp_path / "uses_nogentech.py"
+    names = ", ".join(n for n in nogentech.__all__ if n != "__version__")
+    script.write_text(
+        f"from nogentech import {names}\n"
+        "import nogentech\n"
+        "wrong: int = nogentech.load()\n"
+        "also_wrong: int = hookimpl\n"
+        "version: str = nogentech.__version__\n",
+        encoding="utf-8",
+    )
+    out, err, status = mypy.run(["--strict", "--cache-dir", str(tmp_path / "cache"), str(script)])
+    assert status == 1, out + err
+    assert 'expression has type "Cluster", variable has type "int"' in out
+    assert 'expression has type "HookimplMarker", variable has type "int"' in out
+    assert "Found 2 errors" in out
