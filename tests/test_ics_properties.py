@@ -16,17 +16,21 @@ from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 
 import nogentech
-from nogentech import Cluster, MeetingSeries, Override, Place, Sector, Text
+from nogentech import Cluster, Company, MeetingSeries, Override, Place, Sector, Text
 
 FIRST = dt.date(2024, 1, 11)
 
 
-def cluster_with(topic: str, description: str, venue: str, sector: str) -> Cluster:
-    """A cluster whose one programmed occurrence carries the given texts."""
+def cluster_with(
+    topic: str, description: str, venue: str, sector: str, organiser: str = "O"
+) -> Cluster:
+    """A cluster whose one programmed occurrence carries the given texts, organised by
+    a company named ``organiser`` (the CN of the ORGANIZER)."""
     return Cluster(
         id="c",
         name="C",
         updated=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        companies=(Company(id="o", name=organiser, email="o@example.org"),),
         places=(Place(id="v", kind="venue", name=Text(fr=venue)),),
         sectors=(Sector(id="s", kind="trade", name=Text(fr=sector)),),
         meeting_series=(
@@ -39,6 +43,7 @@ def cluster_with(topic: str, description: str, venue: str, sector: str) -> Clust
                 rule="FREQ=MONTHLY;BYDAY=2TH",
                 venue="v",
                 sectors=("s",),
+                organisers=("o",),
                 overrides=(
                     Override(date=FIRST, topic=Text(fr=topic), description=Text(fr=description)),
                 ),
@@ -104,17 +109,24 @@ def check_lines(data: bytes) -> None:
     description=TEXTS.filter(non_empty),
     venue=TEXTS.filter(non_empty),
     sector=TEXTS.filter(non_empty),
+    organiser=TEXTS.filter(non_empty),
 )
 def test_texts_round_trip_through_two_parsers(
-    topic: str, description: str, venue: str, sector: str
+    topic: str, description: str, venue: str, sector: str, organiser: str
 ) -> None:
-    """SUMMARY, DESCRIPTION, LOCATION and CATEGORIES read back by icalendar and by ical
-    equal the data's texts once line breaks are normalised (see :func:`expected`).
+    """SUMMARY, DESCRIPTION, LOCATION, CATEGORIES and the organiser's CN read back by
+    icalendar and by ical equal the data's texts once line breaks are normalised (see
+    :func:`expected`); the CN parameter is written with RFC 6868 escapes, its tabs as
+    spaces (parameter text is one line).
+
+    RFC 5545 has no backslash escape in parameter values, and ical reads ``CN=a\\,b``
+    as ``a\\,b``, but icalendar drops the backslash: a CN holding a backslash is
+    compared through ical only.
 
     ical reads ``CATEGORIES:a\\,b`` as two values, against RFC 5545 (icalendar reads
     one, ``a,b``), so a category holding a comma is compared through icalendar only.
     """
-    data = nogentech.export(cluster_with(topic, description, venue, sector), "ics")
+    data = nogentech.export(cluster_with(topic, description, venue, sector, organiser), "ics")
     check_lines(data)
     want_summary = expected(topic)
     want_description = "\n".join(
@@ -122,12 +134,17 @@ def test_texts_round_trip_through_two_parsers(
     )
     got = summary_texts(data)["override"]
     assert got == (want_summary, want_description, expected(venue), [expected(sector)])
+    want_cn = expected(organiser).replace("\t", " ")
+    if "\\" not in organiser:  # icalendar reads a backslash in a parameter as an escape
+        organizers = [e["ORGANIZER"] for e in Calendar.from_ical(data).events]
+        assert [o.params["CN"] for o in organizers] == [want_cn] * 2
 
     parsed = IcsCalendarStream.calendar_from_ics(data.decode("utf-8"))
     (occurrence,) = [e for e in parsed.events if e.recurrence_id is not None]
     assert occurrence.summary == want_summary
     assert occurrence.description == want_description
     assert occurrence.location == expected(venue)
+    assert [e.organizer.common_name for e in parsed.events] == [want_cn] * 2
     if "," not in expected(sector):  # ical splits CATEGORIES at escaped commas too
         assert occurrence.categories == [expected(sector)]
 
@@ -172,3 +189,27 @@ def test_folding_counts_octets_and_never_splits_a_character() -> None:
     assert all(line.startswith(b" ") for line in physical[1:])
     joined = b"".join([physical[0], *(line[1:] for line in physical[1:])])
     assert joined.decode("utf-8") == "SUMMARY:" + topic.replace(",", "\\,")
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("bell\x07name", "CN=bellname"),
+        ("two\r\nlines", "CN=two^nlines"),
+        ('say "hi"', "CN=\"say ^'hi^'\""),
+        ("A; B, C: D", 'CN="A; B, C: D"'),
+        ("\ttab\t", 'CN=" tab "'),
+    ],
+)
+def test_organizer_cn_is_clean_parameter_text(name: str, written: str) -> None:
+    """The organiser's name as CN: forbidden controls dropped, tabs as spaces, line
+    breaks and quotes in RFC 6868 form, quoted when it holds ``;``, ``,`` or ``:``;
+    both parsers keep the ORGANIZER and read the name back."""
+    data = nogentech.export(cluster_with("t", "d", "v", "s", name), "ics")
+    check_lines(data)
+    unfolded = data.decode("utf-8").replace("\r\n ", "")
+    assert f"\r\nORGANIZER;{written}:mailto:o@example.org\r\n" in unfolded
+    want = expected(name).replace("\t", " ")
+    assert [e["ORGANIZER"].params["CN"] for e in Calendar.from_ical(data).events] == [want] * 2
+    parsed = IcsCalendarStream.calendar_from_ics(data.decode("utf-8"))
+    assert [e.organizer.common_name for e in parsed.events] == [want] * 2

@@ -36,8 +36,10 @@ of series and override), else the cluster's ``updated``; without any, DTSTAMP is
 Text: TEXT values are escaped here (section 3.3.11) rather than by icalendar, whose
 escaping turns a backslash followed by ``N`` into a line break. CR LF and a lone CR
 become LF; the control characters RFC 5545 forbids in TEXT (all but tab and line
-breaks) and U+FEFF are dropped. icalendar folds lines at 75 octets without
-splitting a UTF-8 character, and ends them with CR LF.
+breaks) and U+FEFF are dropped. The organiser's name (the CN parameter of
+ORGANIZER) is cleaned the same way, with tabs as spaces; icalendar writes it with
+the RFC 6868 escapes (``^n``, ``^'``, ``^^``). icalendar folds lines at 75 octets
+without splitting a UTF-8 character, and ends them with CR LF.
 
 Shared values: the values that many VEVENTs of one feed repeat (DTSTAMP and
 LAST-MODIFIED, STATUS, SEQUENCE, the LOCATION of a venue, the CATEGORIES, URL and
@@ -555,7 +557,10 @@ class _Properties:
             email = getattr(cluster.get(ident), "email", None)
             if email:
                 address = vCalAddress(f"mailto:{email}")
-                address.params["CN"] = cluster.name_of(ident, self.lang)
+                # parameter text: a tab becomes a space, which icalendar quotes and
+                # keeps (it strips an unquoted tab at either end when reading)
+                name = clean_text(cluster.name_of(ident, self.lang)).replace("\t", " ")
+                address.params["CN"] = name
                 return _encoded("organizer", address)
         return None
 
