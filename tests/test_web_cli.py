@@ -169,3 +169,54 @@ def test_serve_refuses_invalid_data_at_start(tmp_path: Path) -> None:
     assert "name: missing required field" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def _page(server: Server, headers: dict[str, str]) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request("GET", "/", headers=headers)
+        response = conn.getresponse()
+        assert response.status == 200
+        return response.read().decode("utf-8")
+    finally:
+        conn.close()
+
+
+def test_serve_base_url_sets_the_links_of_the_page(tmp_path: Path) -> None:
+    data = tmp_path / "cluster.toml"
+    data.write_text(CLUSTER_TOML, encoding="utf-8")
+    base = "https://feeds.example.org/club"
+    with serving(tmp_path, "--data", str(data), "--base-url", base) as server:
+        page = _page(server, {"X-Forwarded-Proto": "http", "X-Forwarded-Host": "evil.test"})
+    assert 'href="https://feeds.example.org/club/calendar.ics' in page
+    assert 'href="webcal://feeds.example.org/club/calendar.ics' in page
+    assert "evil.test" not in page
+    assert f"127.0.0.1:{server.port}" not in page
+
+
+def test_serve_trust_proxy_takes_scheme_and_host_from_the_proxy(tmp_path: Path) -> None:
+    data = tmp_path / "cluster.toml"
+    data.write_text(CLUSTER_TOML, encoding="utf-8")
+    proxy = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "cal.example.net"}
+    with serving(tmp_path, "--data", str(data), "--trust-proxy") as server:
+        trusted = _page(server, proxy)
+    with serving(tmp_path, "--data", str(data)) as server:
+        untrusted = _page(server, proxy)
+        port = server.port
+    assert 'href="https://cal.example.net/calendar.ics' in trusted
+    assert 'href="webcal://cal.example.net/calendar.ics' in trusted
+    assert "cal.example.net" not in untrusted
+    assert f'href="http://127.0.0.1:{port}/calendar.ics' in untrusted
+
+
+def test_serve_refuses_a_bad_base_url_without_a_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "nogentech", "serve", "--port", "0", "--base-url", "feeds"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
