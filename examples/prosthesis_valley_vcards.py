@@ -53,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         cluster = nogentech.load(args.data)
+    except nogentech.NogentechError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
         path, count = export_members(cluster, args.sub_cluster, args.output, args.lang)
     except KeyError:
         known = ", ".join(s.id for s in cluster.sub_clusters) or "none"
