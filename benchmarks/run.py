@@ -523,6 +523,27 @@ def _dateutil_between(series: Any, start: dt.date, end: dt.date) -> list[dt.date
     return found
 
 
+def _dateutil_kept(series: Any) -> Callable[[dt.date, dt.date], list[dt.datetime]]:
+    """``_dateutil_between`` with the rule parsed once and dateutil's own cache on.
+
+    The baseline for nogentech expanding a series again (it keeps its parsed rules):
+    a script that keeps its ``rrule`` objects too.
+    """
+    from dateutil.rrule import rrulestr
+
+    tz = ZoneInfo(series.timezone)
+    first = dt.datetime.combine(series.first_date, series.start_time, tzinfo=tz)
+    rule = rrulestr(_until_utc(series.rule), dtstart=first, cache=True)
+
+    def between(start: dt.date, end: dt.date) -> list[dt.datetime]:
+        lo = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
+        hi = dt.datetime.combine(end, dt.time(0), tzinfo=tz)
+        found: list[dt.datetime] = rule.between(lo, hi, inc=True)
+        return found
+
+    return between
+
+
 def bench_occurrences(sizes: Sizes) -> list[Case]:
     import nogentech
 
@@ -542,6 +563,15 @@ def bench_occurrences(sizes: Sizes) -> list[Case]:
 
     def ours_many() -> int:
         return sum(len(s.occurrences(lo, hi)) for s in cluster.meeting_series)
+
+    kept_monthly = _dateutil_kept(monthly)
+    kept_many = [_dateutil_kept(s) for s in cluster.meeting_series]
+    kept_monthly(start, end)
+    for between in kept_many:
+        between(lo, hi)
+
+    def kept_base_many() -> int:
+        return sum(len(between(lo, hi)) for between in kept_many)
 
     def base_many() -> int:
         return sum(len(_dateutil_between(s, lo, hi)) for s in cluster.meeting_series)
@@ -588,6 +618,20 @@ def bench_occurrences(sizes: Sizes) -> list[Case]:
             None,
             cold(ours_many),
             base_many,
+        ),
+        Case(
+            "occurrences, 1 monthly series, rules kept",
+            "baseline keeps its parsed rule too",
+            None,
+            lambda: monthly.occurrences(start, end),
+            lambda: kept_monthly(start, end),
+        ),
+        Case(
+            "occurrences, many series, rules kept",
+            "baseline keeps its parsed rules too",
+            None,
+            ours_many,
+            kept_base_many,
         ),
     ]
 

@@ -44,7 +44,7 @@ def test_builtin_data_loads_with_its_header(cluster: Cluster) -> None:
     assert cluster.id == "nogentech"
     assert cluster.name == "NOGENTECH"
     assert cluster.timezone == "Europe/Paris"
-    assert cluster.updated == dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
+    assert cluster.updated == dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     assert str(cluster.founded) == "2002"
     assert cluster.legal_form == Text(fr="Association loi 1901", en="Non-profit organization")
     assert cluster.website is None

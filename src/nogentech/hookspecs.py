@@ -73,6 +73,11 @@ def nogentech_ics_event(
     it shows (``None`` for the master VEVENT of a recurring series, whose
     ``meeting.series`` is then found in ``event["UID"]``), the cluster and the
     options. Change ``event`` in place; returns nothing. Every plugin is called.
+
+    Set or add properties (``event["X-FOO"] = …``, ``event.add(…)``) rather than
+    editing a value object found on the event: values that are the same for many
+    events (stamps, categories, locations) are shared between them, so changing
+    one in place (``event["CATEGORIES"].cats.append(…)``) would change them all.
     """
 
 
