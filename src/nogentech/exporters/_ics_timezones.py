@@ -1,0 +1,137 @@
+"""The VTIMEZONE components of the ``ics`` feed, read from the tz database.
+
+A zone's changes are found to the second between two years; a change that follows
+one weekday rule for at least :data:`RULE_MIN_YEARS` years up to the last year is
+written as an open-ended yearly RRULE, the others are listed with RDATE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..recurrence import zone
+
+if TYPE_CHECKING:
+    from icalendar import Timezone
+
+UTC = dt.UTC
+RULE_MIN_YEARS = 12
+"""Years a time-zone change must follow one weekday rule to be written as an RRULE
+(in fewer years, a rule such as "the Saturday before the last Sunday" can look like
+"the last Saturday")."""
+
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_State = tuple[dt.timedelta, bool, str]
+
+
+@functools.lru_cache(maxsize=64)
+def _transitions(
+    name: str, first_year: int, last_year: int
+) -> tuple[_State, tuple[tuple[dt.datetime, _State, _State], ...]]:
+    """The zone's state on 1 January ``first_year`` and each change until ``last_year`` ends.
+
+    A state is (UTC offset, daylight saving, abbreviation); a change is (UTC
+    instant, state before, state after), found to the second.
+    """
+    tz = zone(name)
+
+    def state(moment: dt.datetime) -> _State:
+        local = moment.astimezone(tz)
+        return (local.utcoffset() or dt.timedelta(0), bool(local.dst()), local.tzname() or "")
+
+    moment = dt.datetime(first_year, 1, 1, tzinfo=tz).astimezone(UTC)
+    stop = dt.datetime(last_year + 1, 1, 1, tzinfo=tz).astimezone(UTC)
+    step = dt.timedelta(hours=12)
+    initial = current = state(moment)
+    changes = []
+    while moment < stop:
+        after = state(moment + step)
+        if after != current:
+            lo, hi = moment, moment + step
+            while hi - lo > dt.timedelta(seconds=1):
+                mid = lo + dt.timedelta(seconds=int((hi - lo).total_seconds()) // 2)
+                lo, hi = (mid, hi) if state(mid) == current else (lo, mid)
+            changes.append((hi, current, after))
+        moment, current = moment + step, after
+    return initial, tuple(changes)
+
+
+def _yearly_rule(onsets: Sequence[dt.datetime], last_year: int) -> dict[str, Any] | None:
+    """A yearly RRULE that gives exactly ``onsets`` and still holds in ``last_year``."""
+    first = onsets[0]
+    if len(onsets) < RULE_MIN_YEARS or onsets[-1].year != last_year:
+        return None
+    shape = (first.month, first.weekday(), first.time())
+    for i, onset in enumerate(onsets):
+        if (onset.month, onset.weekday(), onset.time()) != shape or onset.year != first.year + i:
+            return None
+    if all((d + dt.timedelta(days=7)).month != d.month for d in onsets):
+        position = -1
+    elif len({(d.day - 1) // 7 for d in onsets}) == 1:
+        position = (first.day - 1) // 7 + 1
+    else:
+        return None
+    return {
+        "FREQ": "YEARLY",
+        "BYMONTH": first.month,
+        "BYDAY": f"{position}{_DAYS[first.weekday()]}",
+    }
+
+
+def _daylight(before: _State, after: _State) -> bool:
+    """Whether a change starts a DAYLIGHT observance: the higher offset of a daylight
+    saving pair, so that negative DST (Europe/Dublin's winter) reads as usual."""
+    if after[0] == before[0]:
+        return after[1]
+    if before[1] or after[1]:
+        return after[0] > before[0]
+    return False  # a change of standard time
+
+
+def _vtimezone(name: str, first_year: int, last_year: int) -> Timezone:
+    """VTIMEZONE of ``name``, right from 1 January ``first_year`` on (see the module doc).
+
+    Onsets that a yearly rule gives up to ``last_year`` share one observance with an
+    RRULE; the others are listed in RDATE, DTSTART included, since some parsers read
+    only the RDATE of an observance without RRULE (RFC 5545 counts a repeat once).
+    """
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
+    initial, changes = _transitions(name, first_year - 1, last_year)
+    groups: dict[tuple[bool, dt.timedelta, dt.timedelta, str], list[dt.datetime]] = {}
+    if not changes or changes[0][0] >= dt.datetime(first_year, 1, 1, tzinfo=zone(name)):
+        key = (initial[1], initial[0], initial[0], initial[2])
+        groups[key] = [dt.datetime(first_year - 1, 1, 1)]
+    for moment, before, after in changes:
+        key = (_daylight(before, after), before[0], after[0], after[2])
+        groups.setdefault(key, []).append((moment + before[0]).replace(tzinfo=None))
+    parts: list[tuple[list[dt.datetime], tuple[bool, dt.timedelta, dt.timedelta, str], Any]] = []
+    for key, onsets in groups.items():
+        head = onsets
+        for k in range(len(onsets) - 1):
+            rule = _yearly_rule(onsets[k:], last_year)
+            if rule is not None:
+                head = onsets[:k]
+                parts.append((onsets[k:], key, rule))
+                break
+        if head:
+            parts.append((head, key, None))
+    component = Timezone()
+    component.add("tzid", name)
+    for onsets, (daylight, offset_from, offset_to, abbreviation), rule in sorted(
+        parts, key=lambda part: part[0][0]
+    ):
+        part = TimezoneDaylight() if daylight else TimezoneStandard()
+        part.add("dtstart", onsets[0])
+        if rule is not None:
+            part.add("rrule", rule)
+        else:
+            part.add("rdate", onsets)
+        part.add("tzoffsetfrom", offset_from)
+        part.add("tzoffsetto", offset_to)
+        part.add("tzname", abbreviation)
+        component.add_component(part)
+    return component
