@@ -1,0 +1,175 @@
+"""The feed server's HTML index page: every feed with its subscription links.
+
+Each calendar is offered in every variant its exporter supports (language,
+sub-cluster, commission) with a ``webcal://`` link, an ``https://`` link, one-click
+"add to" links for Google, Outlook, Microsoft 365 and Apple, and the address to
+paste into Thunderbird. The links' scheme, host and path prefix come from
+:func:`_base`: a fixed ``base_url``, the forwarded headers of a trusted proxy, or
+the request itself.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlencode, urlsplit
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIEnvironment
+
+    from .cluster import Cluster
+    from .plugins import ExporterInfo, Option
+
+_HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
+
+
+def _first(value: str | None) -> str:
+    return (value or "").split(",")[0].strip()
+
+
+def _parse_base_url(url: str) -> tuple[str, str]:
+    """``https://host[:port][/prefix]`` → (scheme, host and prefix); ValueError otherwise."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not _HOST.match(parts.netloc):
+        raise ValueError(f"base_url must be http(s)://host[:port][/prefix] (got {url!r})")
+    if parts.query or parts.fragment:
+        raise ValueError(f"base_url must have no query or fragment (got {url!r})")
+    return scheme, parts.netloc + quote(parts.path.rstrip("/"), safe="/%")
+
+
+def _base(
+    environ: WSGIEnvironment, *, base_url: tuple[str, str] | None, trust_proxy: bool
+) -> tuple[str, str]:
+    """(scheme, host and path prefix) of the URLs as the client sees them.
+
+    ``base_url`` (parsed by :func:`_parse_base_url`) wins; otherwise the request's
+    scheme, ``Host`` and ``SCRIPT_NAME``, with ``X-Forwarded-Proto`` and
+    ``X-Forwarded-Host`` when ``trust_proxy``. A malformed host falls back to
+    ``SERVER_NAME`` and ``SERVER_PORT``.
+    """
+    if base_url is not None:
+        return base_url
+    scheme = str(environ.get("wsgi.url_scheme", "http"))
+    host = str(environ.get("HTTP_HOST", ""))
+    if trust_proxy:
+        proto = _first(environ.get("HTTP_X_FORWARDED_PROTO")).lower()
+        scheme = proto if proto in ("http", "https") else scheme
+        forwarded = _first(environ.get("HTTP_X_FORWARDED_HOST"))
+        host = forwarded if _HOST.match(forwarded) else host
+    if not _HOST.match(host):
+        port = str(environ.get("SERVER_PORT", ""))
+        default = {"http": "80", "https": "443"}.get(scheme)
+        host = str(environ.get("SERVER_NAME", "localhost"))
+        host += "" if port in ("", default) else f":{port}"
+    prefix = str(environ.get("SCRIPT_NAME", "")).rstrip("/")
+    try:
+        prefix = quote(prefix.encode("latin-1"))
+    except UnicodeEncodeError:
+        prefix = quote(prefix)
+    return scheme, host + prefix
+
+
+_WORDS = {
+    "fr": {
+        "title": "Flux d'abonnement",
+        "intro": "Abonnez-vous à un calendrier : il se mettra à jour tout seul.",
+        "calendars": "Calendriers",
+        "other": "Autres formats",
+        "all": "Toutes les rencontres",
+        "lang-fr": "en français",
+        "lang-en": "en anglais",
+        "add": "Ajouter à :",
+        "paste": "Thunderbird (Nouvel agenda › Sur le réseau), adresse à coller :",
+        "switch": "English",
+    },
+    "en": {
+        "title": "Subscription feeds",
+        "intro": "Subscribe to a calendar and it will keep itself up to date.",
+        "calendars": "Calendars",
+        "other": "Other formats",
+        "all": "All meetings",
+        "lang-fr": "in French",
+        "lang-en": "in English",
+        "add": "Add to:",
+        "paste": "Thunderbird (New Calendar › On the Network), address to paste:",
+        "switch": "Français",
+    },
+}
+"""The page's words in each of its languages (the ``lang`` query parameter)."""
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;"
+    "line-height:1.5}li{margin-bottom:1rem}code{word-break:break-all}"
+)
+
+
+def _variants(
+    cluster: Cluster, options: Mapping[str, Option], lang: str
+) -> list[tuple[str, dict[str, str]]]:
+    """(label, query) of each calendar offered: one per language, sub-cluster and commission."""
+    words = _WORDS[lang]
+    choices = options["lang"].choices if "lang" in options else ()
+    base = {"lang": lang} if lang in choices else {}
+    out = [(f"{words['all']} ({words.get('lang-' + c, c)})", {"lang": c}) for c in choices]
+    out = out or [(words["all"], {})]
+    if "sub_cluster" in options:
+        out += [(s.name, {**base, "sub_cluster": s.id}) for s in cluster.sub_clusters]
+    if "commission" in options:
+        out += [(c.name.get(lang), {**base, "commission": c.id}) for c in cluster.commissions]
+    return out
+
+
+def _calendar_item(name: str, label: str, url: str, webcal: str, lang: str) -> str:
+    """One calendar's list item: its two addresses and the one-click subscription links."""
+    e = html.escape
+    google = "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal})
+    query = urlencode({"url": url, "name": f"{name} — {label}"})
+    outlook = "https://outlook.live.com/calendar/0/addfromweb?" + query
+    office = "https://outlook.office.com/calendar/0/addfromweb?" + query
+    words = _WORDS[lang]
+    return (
+        f"<li><strong>{e(label)}</strong><br>\n"
+        f'<a href="{e(webcal)}">{e(webcal)}</a><br>\n<a href="{e(url)}">{e(url)}</a><br>\n'
+        f'{words["add"]} <a href="{e(google)}">Google</a> · <a href="{e(outlook)}">Outlook</a>'
+        f' · <a href="{e(office)}">Outlook (Microsoft 365)</a>'
+        f' · <a href="{e(webcal)}">Apple</a><br>\n{words["paste"]} <code>{e(url)}</code></li>'
+    )
+
+
+def _page_html(
+    cluster: Cluster, feeds: list[tuple[ExporterInfo, str]], root: str, host: str, lang: str
+) -> str:
+    """The index page: every feed with its links, all text escaped, no external assets."""
+    e = html.escape
+    words = _WORDS[lang]
+    calendars: list[str] = []
+    others: list[str] = []
+    for info, path in feeds:
+        if info.media_type.split(";")[0].strip().lower() != "text/calendar":
+            url = root + path
+            others.append(
+                f'<li><a href="{e(url)}">{e(url)}</a><br>\n{e(info.description)} '
+                f"<small>({e(info.media_type)})</small></li>"
+            )
+            continue
+        for label, query in _variants(cluster, {o.name: o for o in info.options}, lang):
+            tail = path + ("?" + urlencode(query) if query else "")
+            calendars.append(
+                _calendar_item(cluster.name, label, root + tail, f"webcal://{host}{tail}", lang)
+            )
+    other_lang = "en" if lang == "fr" else "fr"
+    parts = [
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{e(cluster.name)} — {words['title']}</title>\n<style>{_STYLE}</style>\n"
+        f"</head>\n<body>\n<h1>{e(cluster.name)} — {words['title']}</h1>\n"
+        f'<p>{words["intro"]} <a href="?lang={other_lang}">{words["switch"]}</a></p>\n'
+    ]
+    if calendars:
+        parts.append(f"<h2>{words['calendars']}</h2>\n<ul>\n" + "\n".join(calendars) + "\n</ul>\n")
+    if others:
+        parts.append(f"<h2>{words['other']}</h2>\n<ul>\n" + "\n".join(others) + "\n</ul>\n")
+    parts.append("</body>\n</html>\n")
+    return "".join(parts)
