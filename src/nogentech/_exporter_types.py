@@ -1,0 +1,171 @@
+"""What an exporter is: its options, its description, the registry plugins add it to.
+
+These are the types plugin authors use; :mod:`nogentech.plugins` re-exports them
+(``from nogentech.plugins import Exporter, Option``) and builds the registry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from .exceptions import OptionError, PluginError
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
+    from .plugins import Hooks
+
+__all__ = [
+    "LANG_OPTION",
+    "Exporter",
+    "ExporterInfo",
+    "ExporterRegistry",
+    "Option",
+    "OptionKind",
+    "PluginFailure",
+    "Renderer",
+]
+
+OptionKind = Literal["str", "bool", "int", "date", "choice", "list"]
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@attrs.frozen
+class Option:
+    """An option an exporter accepts.
+
+    ``kind`` says how a text value (from the command line or a URL) is read:
+    ``bool`` (true/false/yes/no/1/0), ``int``, ``date`` (YYYY-MM-DD), ``choice``
+    (one of ``choices``), ``list`` (comma-separated ids) or ``str``.
+    """
+
+    name: str
+    description: str
+    kind: OptionKind = "str"
+    default: Any = None
+    choices: tuple[str, ...] = ()
+
+    def coerce(self, value: Any) -> Any:
+        """``value`` as this option's type; :class:`OptionError` if it does not fit."""
+        bad = OptionError(f"option {self.name!r}: invalid value {value!r} ({self.expected()})")
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+                return value.strip().lower() in _TRUE
+            raise bad
+        if self.kind == "int":
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+                return int(value)
+            raise bad
+        if self.kind == "date":
+            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                return value
+            try:
+                return dt.date.fromisoformat(value) if isinstance(value, str) else _raise(bad)
+            except ValueError:
+                raise bad from None
+        if self.kind == "list":
+            items = value.split(",") if isinstance(value, str) else value
+            if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+                raise bad
+            return tuple(i.strip() for i in items if i.strip())
+        if not isinstance(value, str):
+            raise bad
+        if self.kind == "choice" and value not in self.choices:
+            raise bad
+        return value
+
+    def expected(self) -> str:
+        """A short description of the accepted values."""
+        return {
+            "bool": "expected true or false",
+            "int": "expected a whole number",
+            "date": "expected a date YYYY-MM-DD",
+            "list": "expected comma-separated ids",
+            "str": "expected text",
+            "choice": "expected one of " + ", ".join(self.choices),
+        }[self.kind]
+
+
+def _raise(exc: Exception) -> Any:
+    raise exc
+
+
+LANG_OPTION = Option("lang", "Language of the text: fr or en.", "choice", "fr", ("fr", "en"))
+"""The ``lang`` option every built-in exporter accepts."""
+
+Renderer = Callable[["Cluster", Mapping[str, Any], "Hooks"], bytes]
+
+
+@attrs.frozen
+class ExporterInfo:
+    """What a user sees of an exporter: its name, file extension, media type, options."""
+
+    name: str
+    extension: str
+    media_type: str
+    description: str
+    options: tuple[Option, ...]
+    plugin: str
+
+
+@attrs.frozen
+class Exporter:
+    """An export format a plugin registers.
+
+    ``render(cluster, options, hooks)`` returns the bytes of the export;
+    ``options`` holds every declared option, validated and with its default;
+    ``hooks`` lets the exporter call the enrichment hooks of other plugins.
+    """
+
+    name: str = attrs.field(validator=attrs.validators.matches_re(r"^[a-z0-9][a-z0-9_-]*$"))
+    extension: str
+    media_type: str
+    description: str
+    render: Renderer = attrs.field(repr=False)
+    options: tuple[Option, ...] = ()
+
+
+class ExporterRegistry:
+    """Collects the exporters plugins register through ``nogentech_register_exporters``."""
+
+    def __init__(self) -> None:
+        self._exporters: dict[str, tuple[Exporter, str]] = {}
+        self._current = "?"
+
+    def add(self, exporter: Exporter) -> None:
+        """Register ``exporter``; a name already taken raises :class:`PluginError`."""
+        if not isinstance(exporter, Exporter):
+            raise PluginError(f"plugin {self._current!r} registered {exporter!r}, not an Exporter")
+        taken = self._exporters.get(exporter.name)
+        if taken is not None:
+            raise PluginError(
+                f"format {exporter.name!r} is registered by both {taken[1]!r} and {self._current!r}"
+            )
+        self._exporters[exporter.name] = (exporter, self._current)
+
+    def get(self, name: str) -> tuple[Exporter, str] | None:
+        """The exporter named ``name`` and the plugin that registered it."""
+        return self._exporters.get(name)
+
+    def names(self) -> list[str]:
+        """Registered format names, sorted."""
+        return sorted(self._exporters)
+
+
+@attrs.frozen
+class PluginFailure:
+    """A plugin that failed to load or to register, with the error."""
+
+    plugin: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"plugin {self.plugin!r} failed: {self.error}"
