@@ -41,6 +41,10 @@ members = ["acme"]
 id = "emploi"
 name = { fr = "Emploi et formation", en = "Jobs and training" }
 
+[[commissions]]
+id = "environnement"
+name = { fr = "Environnement", en = "Environment" }
+
 [[meeting_series]]
 id = "monthly"
 name = { fr = "Rencontre mensuelle", en = "Monthly meeting" }
@@ -48,6 +52,16 @@ first_date = 2024-01-11
 start_time = 18:00:00
 duration = "PT2H"
 rule = "FREQ=MONTHLY;BYDAY=2TH"
+
+[[meeting_series]]
+id = "atelier"
+name = { fr = "Atelier du trimestre", en = "Quarterly workshop" }
+first_date = 2024-01-16
+start_time = 14:00:00
+duration = "PT3H"
+rule = "FREQ=MONTHLY;INTERVAL=3;BYDAY=3TU"
+sub_clusters = ["prosthesis-valley"]
+commissions = ["emploi"]
 """
 
 LAST_MODIFIED = "Fri, 01 Mar 2024 10:00:00 GMT"
@@ -433,6 +447,22 @@ def test_page_lists_every_feed_with_subscription_links(port: int) -> None:
         f"http://{host}/export/broken",
     } <= hrefs
     assert not any(h.startswith("webcal://") and "cluster.json" in h for h in hrefs)
+    # No series or event is linked to this commission: its calendar would be empty.
+    assert not any("commission=environnement" in h for h in hrefs)
+
+
+def test_page_offers_only_sub_clusters_and_commissions_with_meetings(
+    formats_plugin: FormatsPlugin, tmp_path: Path
+) -> None:
+    data = tmp_path / "cluster.toml"
+    data.write_text(
+        CLUSTER_TOML.replace('sub_clusters = ["prosthesis-valley"]\n', ""), encoding="utf-8"
+    )
+    with running(web.make_app(data)) as port:
+        hrefs = set(page_links(port).hrefs)
+    assert f"webcal://127.0.0.1:{port}/calendar.ics?lang=fr&commission=emploi" in hrefs
+    assert not any("sub_cluster=" in h for h in hrefs)
+    assert not any("commission=environnement" in h for h in hrefs)
 
 
 def test_page_escapes_data_and_has_an_english_version(port: int) -> None:

@@ -108,16 +108,32 @@ _STYLE = (
 def _variants(
     cluster: Cluster, options: Mapping[str, Option], lang: str
 ) -> list[tuple[str, dict[str, str]]]:
-    """(label, query) of each calendar offered: one per language, sub-cluster and commission."""
+    """(label, query) of each calendar offered: one per language, sub-cluster and commission.
+
+    A sub-cluster or commission is offered only when a meeting series or an event
+    is linked to it (organised by it, or listing it), so that nobody subscribes to
+    a calendar that can only be empty.
+    """
     words = _WORDS[lang]
+    linked: set[str] = set()
+    for series in cluster.meeting_series:
+        linked.update(series.sub_clusters, series.commissions, series.organisers)
+    for event in cluster.events:
+        linked.update(event.sub_clusters, event.commissions, event.organisers)
     choices = options["lang"].choices if "lang" in options else ()
     base = {"lang": lang} if lang in choices else {}
     out = [(f"{words['all']} ({words.get('lang-' + c, c)})", {"lang": c}) for c in choices]
     out = out or [(words["all"], {})]
     if "sub_cluster" in options:
-        out += [(s.name, {**base, "sub_cluster": s.id}) for s in cluster.sub_clusters]
+        out += [
+            (s.name, {**base, "sub_cluster": s.id}) for s in cluster.sub_clusters if s.id in linked
+        ]
     if "commission" in options:
-        out += [(c.name.get(lang), {**base, "commission": c.id}) for c in cluster.commissions]
+        out += [
+            (c.name.get(lang), {**base, "commission": c.id})
+            for c in cluster.commissions
+            if c.id in linked
+        ]
     return out
 
 
