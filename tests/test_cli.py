@@ -160,7 +160,7 @@ def test_meetings_in_a_window(capsys: pytest.CaptureFixture[str], demo_file: Pat
         "2024-02-08 08:30 | Les jeudis | La cybersécurité | Atelier des forges, Nogent",
         "2024-02-08 14:00 | Visite d’usine | Atelier des forges, Nogent",
         "2024-03-15 09:00 | Les jeudis | Recruter sans CV | Salle des fêtes, Chaumont",
-        "2024-03-20 (toute la journée) | Salon de l’industrie | Chaumont, Haute-Marne",
+        "2024-03-20 – 2024-03-21 (toute la journée) | Salon de l’industrie | Chaumont, Haute-Marne",
         "2024-04-11 08:30 | Les jeudis | (programme non annoncé) | Salle des fêtes, Chaumont"
         "  [ANNULÉ]",
         "2024-05-09 08:30 | Les jeudis | (programme non annoncé) | Salle des fêtes, Chaumont"
@@ -174,7 +174,7 @@ def test_meetings_in_english(capsys: pytest.CaptureFixture[str], demo_file: Path
     assert code == 0
     assert out.splitlines() == [
         "2024-03-15 09:00 | Thursdays | Recruiting without a CV | Village hall, Chaumont",
-        "2024-03-20 (all day) | Industry fair | Chaumont, Haute-Marne",
+        "2024-03-20 – 2024-03-21 (all day) | Industry fair | Chaumont, Haute-Marne",
         "2024-04-11 08:30 | Thursdays | (programme not announced) | Village hall, Chaumont"
         "  [CANCELLED]",
         "2024-05-09 08:30 | Thursdays | (programme not announced) | Village hall, Chaumont"
@@ -206,6 +206,42 @@ def test_meetings_rejects_a_malformed_date(
         "nogentech meetings: error: argument --from: "
         "invalid date '12/01/2024' (expected YYYY-MM-DD)"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["meetings", "--from", "0001-01-01", "--to", "0001-02-01"],
+            "nogentech meetings: error: argument --from: "
+            "date out of range '0001-01-01' (from 1900-01-01 to 2199-12-31)",
+        ),
+        (
+            ["meetings", "--from", "2024-01-01", "--to", "9999-12-31"],
+            "nogentech meetings: error: argument --to: "
+            "date out of range '9999-12-31' (from 1900-01-01 to 2199-12-31)",
+        ),
+        (
+            ["next", "--after", "9999-12-31T00:00"],
+            "nogentech next: error: argument --after: "
+            "date out of range '9999-12-31T00:00' (from 1900-01-01 to 2199-12-31)",
+        ),
+    ],
+)
+def test_dates_out_of_range_are_usage_errors(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == message
+    assert "Traceback" not in err
+
+
+def test_the_last_date_of_the_range_still_works(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["meetings", "--from", "2199-12-01", "--to", "2199-12-31", "--lang", "en"]) == 0
+    assert capsys.readouterr().out.startswith("2199-12-12 08:30 | Thursday meetings")
 
 
 # -- next ---------------------------------------------------------------------------

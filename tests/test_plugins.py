@@ -399,6 +399,16 @@ def test_option_coercion(kind: Any, text: Any, value: Any) -> None:
     assert Option("o", "", kind).coerce(text) == value
 
 
+DATE_EXPECTED = "expected a date YYYY-MM-DD from 1900-01-01 to 2199-12-31"
+
+
+def test_dates_at_the_ends_of_the_range_are_accepted() -> None:
+    since = Option("since", "", "date")
+    assert since.coerce("1900-01-01") == dt.date(1900, 1, 1)
+    assert since.coerce(dt.date(2199, 12, 31)) == dt.date(2199, 12, 31)
+    assert Option("times", "", "int", minimum=0).coerce("0") == 0
+
+
 @pytest.mark.parametrize(
     ("option", "text", "expected"),
     [
@@ -406,8 +416,13 @@ def test_option_coercion(kind: Any, text: Any, value: Any) -> None:
         (Option("loud", "", "bool"), 1, "expected true or false"),
         (Option("times", "", "int"), "2.5", "expected a whole number"),
         (Option("times", "", "int"), True, "expected a whole number"),
-        (Option("since", "", "date"), "01/02/2024", "expected a date YYYY-MM-DD"),
-        (Option("since", "", "date"), dt.datetime(2024, 1, 1), "expected a date YYYY-MM-DD"),
+        (Option("times", "", "int", minimum=0), "-3", "expected a whole number of at least 0"),
+        (Option("times", "", "int", minimum=1), 0, "expected a whole number of at least 1"),
+        (Option("since", "", "date"), "01/02/2024", DATE_EXPECTED),
+        (Option("since", "", "date"), dt.datetime(2024, 1, 1), DATE_EXPECTED),
+        (Option("since", "", "date"), "0001-01-01", DATE_EXPECTED),
+        (Option("since", "", "date"), "9999-12-31", DATE_EXPECTED),
+        (Option("since", "", "date"), dt.date(2200, 1, 1), DATE_EXPECTED),
         (Option("lang", "", "choice", choices=("fr", "en")), "de", "expected one of fr, en"),
         (Option("ids", "", "list"), 3, "expected comma-separated ids"),
     ],
@@ -525,7 +540,26 @@ def test_cli_passes_options_through(capsysbinary: pytest.CaptureFixture[bytes]) 
         ),
         (
             ["export", "json", "--option", "indent=wide"],
-            "error: option 'indent': invalid value 'wide' (expected a whole number)\n",
+            "error: option 'indent': invalid value 'wide' "
+            "(expected a whole number of at least 0)\n",
+        ),
+        (
+            ["export", "json", "--option", "indent=-3"],
+            "error: option 'indent': invalid value '-3' (expected a whole number of at least 0)\n",
+        ),
+        (
+            ["export", "ics", "--lang", "en", "--option", "lang=fr"],
+            "error: --lang en and --option lang=fr disagree: give one\n",
+        ),
+        (
+            ["export", "ics", "--option", "expand=true", "--option", "end=9999-12-31"],
+            "error: option 'end': invalid value '9999-12-31' "
+            "(expected a date YYYY-MM-DD from 1900-01-01 to 2199-12-31)\n",
+        ),
+        (
+            ["export", "ics", "--option", "expand=true", "--option", "end=2199-12-31"],
+            "error: an expanded feed spans at most 100 years (asked for 2021-06-11 to "
+            "2199-12-31): give 'start' and 'end' closer together\n",
         ),
         (["export", "json", "--lang", "en"], "error: format 'json' has no 'lang' option\n"),
     ],
@@ -536,6 +570,21 @@ def test_cli_bad_option_exits_1_without_traceback(
     assert main(argv) == 1
     out, err = capsys.readouterr()
     assert (out, err) == ("", message)
+
+
+def test_cli_export_names_the_file_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "json", "-o", str(tmp_path)]) == 1
+    missing = tmp_path / "no" / "such" / "dir.json"
+    assert main(["export", "json", "-o", str(missing)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"error: cannot write {tmp_path}: Is a directory\n"
+        f"error: cannot write {missing}: No such file or directory\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == []
 
 
 def test_cli_unknown_format_lists_formats(capsys: pytest.CaptureFixture[str]) -> None:

@@ -322,6 +322,42 @@ def test_bad_ics_option_gives_400(port: int) -> None:
     assert body.decode("utf-8") == _option_error("ics", {"lang": "xx"})
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "expand=true&start=0001-01-01",
+            "option 'start': invalid value '0001-01-01' "
+            "(expected a date YYYY-MM-DD from 1900-01-01 to 2199-12-31)\n",
+        ),
+        (
+            "expand=true&end=9999-12-31",
+            "option 'end': invalid value '9999-12-31' "
+            "(expected a date YYYY-MM-DD from 1900-01-01 to 2199-12-31)\n",
+        ),
+        (
+            "expand=true&end=2199-01-01",
+            "an expanded feed spans at most 100 years (asked for 2024-01-11 to 2199-01-01): "
+            "give 'start' and 'end' closer together\n",
+        ),
+    ],
+)
+def test_dates_out_of_range_and_huge_expansions_give_400(
+    port: int, query: str, message: str
+) -> None:
+    status, _, body = fetch(port, f"/calendar.ics?{query}")
+    assert (status, body.decode("utf-8")) == (400, message)
+
+
+def test_french_page_describes_the_builtin_formats_in_french(port: int) -> None:
+    french = fetch(port, "/")[2].decode("utf-8")
+    english = fetch(port, "/?lang=en")[2].decode("utf-8")
+    assert "Tout le cluster en JSON, pour les applications et les sites." in french
+    assert "à importer dans un carnet d’adresses." in french
+    assert "The whole cluster as JSON" not in french
+    assert "The whole cluster as JSON, for applications and web sites." in english
+
+
 def test_repeated_or_undecodable_parameters_give_400(port: int) -> None:
     status, _, body = fetch(port, "/calendar.ics?lang=fr&lang=en")
     assert (status, body) == (400, b"option 'lang' is given more than once\n")

@@ -120,7 +120,11 @@ def meeting_line(cluster: Cluster, meeting: Meeting, lang: str) -> str:
     words = WORDS[lang]
     start = f"{meeting.start:%Y-%m-%d %H:%M}"
     if meeting.all_day:
-        start = f"{meeting.start:%Y-%m-%d} ({words['all_day']})"
+        last = (meeting.end - dt.timedelta(days=1)).date()
+        days = f"{meeting.start:%Y-%m-%d}"
+        if last != meeting.start.date():
+            days += f" – {last:%Y-%m-%d}"
+        start = f"{days} ({words['all_day']})"
     parts = [start, meeting.title.get(lang)]
     if meeting.topic:
         parts.append(meeting.topic.get(lang))

@@ -30,6 +30,11 @@ __all__ = [
 ]
 
 OptionKind = Literal["str", "bool", "int", "date", "choice", "list"]
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+"""The earliest date an option (or a command-line date) may give."""
+LATEST_DATE = dt.date(2199, 12, 31)
+"""The latest date an option (or a command-line date) may give."""
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -40,7 +45,9 @@ class Option:
 
     ``kind`` says how a text value (from the command line or a URL) is read:
     ``bool`` (true/false/yes/no/1/0), ``int``, ``date`` (YYYY-MM-DD), ``choice``
-    (one of ``choices``), ``list`` (comma-separated ids) or ``str``.
+    (one of ``choices``), ``list`` (comma-separated ids) or ``str``. A whole
+    number below ``minimum`` is refused; a date must lie between
+    :data:`EARLIEST_DATE` and :data:`LATEST_DATE`.
     """
 
     name: str
@@ -48,6 +55,7 @@ class Option:
     kind: OptionKind = "str"
     default: Any = None
     choices: tuple[str, ...] = ()
+    minimum: int | None = None
 
     def coerce(self, value: Any) -> Any:
         """``value`` as this option's type; :class:`OptionError` if it does not fit."""
@@ -59,18 +67,26 @@ class Option:
                 return value.strip().lower() in _TRUE
             raise bad
         if self.kind == "int":
-            if isinstance(value, int) and not isinstance(value, bool):
-                return value
+            number = value
             if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-                return int(value)
-            raise bad
+                number = int(value)
+            if not isinstance(number, int) or isinstance(number, bool):
+                raise bad
+            if self.minimum is not None and number < self.minimum:
+                raise bad
+            return number
         if self.kind == "date":
-            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-                return value
-            try:
-                return dt.date.fromisoformat(value) if isinstance(value, str) else _raise(bad)
-            except ValueError:
-                raise bad from None
+            day = value
+            if isinstance(value, str):
+                try:
+                    day = dt.date.fromisoformat(value)
+                except ValueError:
+                    raise bad from None
+            if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+                raise bad
+            if not EARLIEST_DATE <= day <= LATEST_DATE:
+                raise bad
+            return day
         if self.kind == "list":
             items = value.split(",") if isinstance(value, str) else value
             if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
@@ -86,16 +102,13 @@ class Option:
         """A short description of the accepted values."""
         return {
             "bool": "expected true or false",
-            "int": "expected a whole number",
-            "date": "expected a date YYYY-MM-DD",
+            "int": "expected a whole number"
+            + (f" of at least {self.minimum}" if self.minimum is not None else ""),
+            "date": f"expected a date YYYY-MM-DD from {EARLIEST_DATE} to {LATEST_DATE}",
             "list": "expected comma-separated ids",
             "str": "expected text",
             "choice": "expected one of " + ", ".join(self.choices),
         }[self.kind]
-
-
-def _raise(exc: Exception) -> Any:
-    raise exc
 
 
 LANG_OPTION = Option("lang", "Language of the text: fr or en.", "choice", "fr", ("fr", "en"))

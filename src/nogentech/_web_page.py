@@ -84,6 +84,9 @@ _WORDS = {
         "add": "Ajouter à :",
         "paste": "Thunderbird (Nouvel agenda › Sur le réseau), adresse à coller :",
         "switch": "English",
+        "format-json": "Tout le cluster en JSON, pour les applications et les sites.",
+        "format-vcard": "Les organisations, les personnes et les groupes en vCard, "
+        "à importer dans un carnet d’adresses.",
     },
     "en": {
         "title": "Subscription feeds",
@@ -96,6 +99,9 @@ _WORDS = {
         "add": "Add to:",
         "paste": "Thunderbird (New Calendar › On the Network), address to paste:",
         "switch": "Français",
+        "format-json": "The whole cluster as JSON, for applications and web sites.",
+        "format-vcard": "Organisations, people and groups as vCards, "
+        "to import into an address book.",
     },
 }
 """The page's words in each of its languages (the ``lang`` query parameter)."""
@@ -165,8 +171,13 @@ def _page_html(
     for info, path in feeds:
         if info.media_type.split(";")[0].strip().lower() != "text/calendar":
             url = root + path
+            # The built-in formats have their words in the page's language; a
+            # plugin's format shows the description its plugin gives.
+            builtin = info.plugin.startswith("nogentech.exporters.")
+            text = words.get("format-" + info.name) if builtin else None
             others.append(
-                f'<li><a href="{e(url)}">{e(url)}</a><br>\n{e(info.description)} '
+                f'<li><a href="{e(url)}">{e(url)}</a><br>\n'
+                f"{e(text or info.description)} "
                 f"<small>({e(info.media_type)})</small></li>"
             )
             continue

@@ -22,20 +22,33 @@ EXIT_ERROR = 1
 EXIT_DATA = 2
 
 
+def _in_range(day: dt.date, text: str) -> None:
+    from ._exporter_types import EARLIEST_DATE, LATEST_DATE
+
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise argparse.ArgumentTypeError(
+            f"date out of range {text!r} (from {EARLIEST_DATE} to {LATEST_DATE})"
+        )
+
+
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid date {text!r} (expected YYYY-MM-DD)") from None
+    _in_range(day, text)
+    return day
 
 
 def _datetime(text: str) -> dt.datetime:
     try:
-        return dt.datetime.fromisoformat(text)
+        moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"invalid date and time {text!r} (expected ISO 8601, e.g. 2024-01-01T09:00+01:00)"
         ) from None
+    _in_range(moment.date(), text)
+    return moment
 
 
 def _key_value(text: str) -> tuple[str, str]:
@@ -128,6 +141,7 @@ def cmd_formats(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the cluster in a format, to stdout or atomically to a file."""
     from ._io import write_atomic
+    from .exceptions import OptionError
     from .plugins import export, get_exporter
 
     exporter = get_exporter(args.format)
@@ -136,10 +150,19 @@ def cmd_export(args: argparse.Namespace) -> int:
         if not any(o.name == "lang" for o in exporter.options):
             print(f"error: format {args.format!r} has no 'lang' option", file=sys.stderr)
             return EXIT_ERROR
+        if options.get("lang", args.lang) != args.lang:
+            raise OptionError(
+                f"--lang {args.lang} and --option lang={options['lang']} disagree: give one"
+            )
         options["lang"] = args.lang
     data = export(_load(args), args.format, **options)
     if args.output and args.output != "-":
-        write_atomic(args.output, data)
+        try:
+            write_atomic(args.output, data)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            print(f"error: cannot write {args.output}: {reason}", file=sys.stderr)
+            return EXIT_ERROR
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

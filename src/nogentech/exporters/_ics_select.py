@@ -85,6 +85,10 @@ def _dates(
     return out
 
 
+MAX_EXPANDED_YEARS = 100
+"""How many years an expanded feed may span: each occurrence is a VEVENT of its own."""
+
+
 def _window(
     cluster: Cluster,
     options: Mapping[str, Any],
@@ -103,4 +107,9 @@ def _window(
     if end is None and options.get("expand"):
         last = max(_dates(cluster, series, events), default=lo)
         end = dt.date(max(last.year, lo.year) + 2, 1, 1)
+    if options.get("expand") and end is not None and end.year - lo.year > MAX_EXPANDED_YEARS:
+        raise OptionError(
+            f"an expanded feed spans at most {MAX_EXPANDED_YEARS} years "
+            f"(asked for {lo} to {end}): give 'start' and 'end' closer together"
+        )
     return window(cluster.timezone, lo, end)

@@ -37,6 +37,8 @@ def nogentech_register_exporters(registry: ExporterRegistry) -> None:
             media_type=MEDIA_TYPE,
             description="The whole cluster as JSON (schema in `nogentech schema`).",
             render=render,
-            options=(Option("indent", "Spaces of indentation; 0 for one line.", "int", 2),),
+            options=(
+                Option("indent", "Spaces of indentation; 0 for one line.", "int", 2, minimum=0),
+            ),
         )
     )
