@@ -16,9 +16,10 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._display import role_label
 from ..exceptions import OptionError
 from ..organisations import Commission, Company, SubCluster
-from ..people import Person
+from ..people import Person, Role
 from ._vcard_lines import clean_text
 from ._vcard_select import select
 
@@ -194,17 +195,53 @@ def _organisation(export: _Export, company: Company, card: _Card) -> None:
     card.contact(company)
 
 
+def _roles(cluster: Cluster, person: Person, lang: str) -> tuple[str | None, str | None, list[str]]:
+    """``(title, employer, roles)``: the TITLE, ORG and ROLE values of a person's card.
+
+    TITLE is the title of an employee role, else of any role; ORG names the first
+    employer. Every role these two do not already show in full is a ROLE value:
+    its title, else a label for its kind (:func:`~nogentech._display.role_label`),
+    then the name of the body it is held in (``Présidente, NOGENTECH``).
+    """
+    titled = sorted((r for r in person.roles if r.title), key=lambda r: r.kind != "employee")
+    title_role = titled[0] if titled else None
+    title = clean_text(title_role.title.get(lang)) if title_role and title_role.title else None
+    employer_role = next((r for r in person.roles if r.kind == "employee" and r.of), None)
+    employer = None
+    if employer_role is not None and employer_role.of:
+        employer = clean_text(cluster.company(employer_role.of).name) or employer_role.of
+
+    def shown(role: Role) -> bool:
+        if role is employer_role:
+            return True
+        in_org = role.of is None or (employer_role is not None and role.of == employer_role.of)
+        return role is title_role and bool(title) and in_org
+
+    values = []
+    for role in person.roles:
+        if shown(role):
+            continue
+        parts = [clean_text(role_label(role, lang))]
+        if role.of:
+            parts.append(clean_text(cluster.name_of(role.of, lang)) or role.of)
+        value = ", ".join(p for p in parts if p)
+        if value:
+            values.append(value)
+    return title or None, employer, list(dict.fromkeys(values))
+
+
 def _person(cluster: Cluster, person: Person, card: _Card, lang: str) -> None:
     card.add("fn", clean_text(person.name) or person.id)
     if card.version == 4:
         card.add("kind", "individual")
     card.name(*split_name(person.name))
-    titled = sorted((r for r in person.roles if r.title), key=lambda r: r.kind != "employee")
-    if titled and titled[0].title:
-        card.text("title", titled[0].title.get(lang))
-    employers = person.employers()
-    if employers:
-        card.add("org", [clean_text(cluster.company(employers[0]).name) or employers[0]])
+    title, employer, roles = _roles(cluster, person, lang)
+    if title:
+        card.add("title", title)
+    if employer:
+        card.add("org", [employer])
+    for role in roles:
+        card.add("role", role)
     card.contact(person)
 
 

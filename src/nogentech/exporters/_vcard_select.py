@@ -44,7 +44,8 @@ def select(cluster: Cluster, options: Mapping[str, Any]) -> Selection:
     Organisation filters combine: an organisation is kept when it matches one id
     of each filter given. Without a filter every person and every group is kept;
     with one, the people holding a role in a kept organisation, and the groups
-    with at least one kept member.
+    with at least one kept member; the group of a sub-cluster the ``sub_cluster``
+    option names is always kept, even without members.
     """
     wanted = {c.id for c in cluster.companies}
     filtered = False
@@ -71,6 +72,13 @@ def select(cluster: Cluster, options: Mapping[str, Any]) -> Selection:
     kept = wanted | {p.id for p in people}
     groups: tuple[SubCluster | Commission, ...] = ()
     if options.get("groups", True):
+        chosen = set(options.get("sub_cluster") or ())
         every: list[SubCluster | Commission] = [*cluster.sub_clusters, *cluster.commissions]
-        groups = tuple(g for g in every if not filtered or kept.intersection(g.members))
+        groups = tuple(
+            g
+            for g in every
+            if not filtered
+            or kept.intersection(g.members)
+            or (isinstance(g, SubCluster) and g.id in chosen)
+        )
     return Selection(companies, people, groups)

@@ -9,8 +9,9 @@ Cards, in this order, each in the data's order:
   (its sectors, then its sub-clusters), NOTE (description), URL, EMAIL and TEL
   when the data has them, and X-ABShowAs:COMPANY (3.0) or KIND:org (4.0);
 * one card per person: FN, N (see :func:`split_name`), TITLE (the job title of
-  an employee role, else of any role), ORG (employer), EMAIL and TEL when known,
-  KIND:individual in 4.0;
+  an employee role, else of any role), ORG (employer), one ROLE per other role
+  (its title, else a label for its kind, then the body it is held in:
+  ``Présidente, NOGENTECH``), EMAIL and TEL when known, KIND:individual in 4.0;
 * one group card per sub-cluster, then per commission: FN and N (its name), NOTE,
   and its members among the cards of the same export, as
   X-ADDRESSBOOKSERVER-KIND:group and X-ADDRESSBOOKSERVER-MEMBER (3.0, as Apple
