@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -45,22 +46,22 @@ def test_info_on_a_data_file(capsys: pytest.CaptureFixture[str], demo_file: Path
         """\
         DEMO — Club démo
         Un club d’industriels.
-        Fondé: 2002
+        Fondé : 2002
 
-          Organisations: 5
-          Adhérents connus: 2
-          Secteurs: 7
-          Lieux: 6
-          Personnes: 3
-          Séries de rencontres: 1
-          Événements: 2
-          Jalons: 1
-          Projets: 0
-          Divergences entre les sources: 0
+          Organisations : 5
+          Adhérents connus : 2
+          Secteurs : 7
+          Lieux : 6
+          Personnes : 3
+          Séries de rencontres : 1
+          Événements : 2
+          Jalons : 1
+          Projets : 0
+          Divergences entre les sources : 0
 
         Bureau :
-          Présidence: Alice Martin (Forges A)
-          Vice-présidence: Bob Durand (Usine B)
+          Présidence : Alice Martin (Forges A)
+          Vice-présidence : Bob Durand (Usine B)
 
         Sous-clusters :
           MED
@@ -71,10 +72,10 @@ def test_info_on_a_data_file(capsys: pytest.CaptureFixture[str], demo_file: Path
 
         Chiffres clés :
           DEMO
-            Membres: environ 50 adhérents (2020)
-            Effectif: plus de 3 000 emplois (2021)
+            Membres : environ 50 adhérents (2020)
+            Effectif : plus de 3 000 emplois (2021)
           MED
-            Membres: 12 firms (2022)
+            Membres : 12 firms (2022)
         """
     )
 
@@ -95,7 +96,7 @@ def test_info_on_the_builtin_data(capsys: pytest.CaptureFixture[str]) -> None:
     lines = out.splitlines()
     cluster = nogentech.load()
     assert lines[0].startswith(cluster.name)
-    assert f"  Organisations: {len(cluster.companies)}" in lines
+    assert f"  Organisations : {len(cluster.companies)}" in lines
 
 
 # -- validate -----------------------------------------------------------------------
@@ -164,7 +165,7 @@ def test_meetings_in_a_window(capsys: pytest.CaptureFixture[str], demo_file: Pat
         "2024-04-11 08:30 | Les jeudis | (programme non annoncé) | Salle des fêtes, Chaumont"
         "  [ANNULÉ]",
         "2024-05-09 08:30 | Les jeudis | (programme non annoncé) | Salle des fêtes, Chaumont"
-        "  [jour férié: Ascension]",
+        "  [jour férié : Ascension]",
     ]
 
 
@@ -256,10 +257,10 @@ def test_next_prints_the_meeting_in_full(
         """\
         Les jeudis
         jeudi 8 février 2024, 08:30–10:30 (CET)
-        Sujet: La cybersécurité
-        Intervenants: Carol Petit (École D)
-        Témoignages: Usine B
-        Lieu: Atelier des forges, Nogent
+        Sujet : La cybersécurité
+        Intervenants : Carol Petit (École D)
+        Témoignages : Usine B
+        Lieu : Atelier des forges, Nogent
         """
     )
 
@@ -287,7 +288,7 @@ def test_next_one_off_event(capsys: pytest.CaptureFixture[str], demo_file: Path)
         """\
         Visite d’usine
         jeudi 8 février 2024, 14:00–17:00 (CET)
-        Lieu: Atelier des forges, Nogent
+        Lieu : Atelier des forges, Nogent
         """
     )
 
@@ -338,3 +339,20 @@ def test_console_script_exits_2_without_a_traceback(tmp_path: Path) -> None:
         "companies[1].name: expected a string (got int 42)",
         "companies[0].sectors[0]: unknown sector 'forgee'",
     ]
+
+
+def test_a_reader_that_stops_early_gets_no_error() -> None:
+    """``nogentech info | head -1``: the command stops quietly when the pipe is closed."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is already gone: every write meets a closed pipe
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "nogentech", "info"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr.decode("utf-8")) == (0, "")

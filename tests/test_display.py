@@ -122,20 +122,20 @@ def test_builtin_summary_in_french(builtin: Cluster) -> None:
     text = summary(builtin, "fr")
     lines = text.splitlines()
     assert lines[0] == "NOGENTECH"
-    assert "Fondé: 2002" in lines
-    assert "Forme juridique: Association loi 1901" in lines
+    assert "Fondé : 2002" in lines
+    assert "Forme juridique : Association loi 1901" in lines
     # True to the data: no seed says of a named firm that it is a member.
-    assert "  Adhérents connus: aucun nommé dans les données" in lines
-    assert f"  Divergences entre les sources: {len(builtin.discrepancies)}" in lines
+    assert "  Adhérents connus : aucun nommé dans les données" in lines
+    assert f"  Divergences entre les sources : {len(builtin.discrepancies)}" in lines
     assert section(text, "Bureau :") == [
-        "  Présidente: Delphine Descorne-Jeanny (Marle)",
+        "  Présidente : Delphine Descorne-Jeanny (Marle)",
         "    Reconduite à la tête du cluster pour un second mandat",
-        "  Vice-présidence: Yves Lombard (Gillet Group)",
+        "  Vice-présidence : Yves Lombard (Gillet Group)",
     ]
     assert section(text, "Sous-clusters :") == [
-        "  Prosthesis Valley (anciennement Pro+MeD, PROMED): L’industrie haut-marnaise de la "
+        "  Prosthesis Valley (anciennement Pro+MeD, PROMED) : L’industrie haut-marnaise de la "
         "prothèse, de l’ancillaire et de l’instrumentation chirurgicale",
-        "  FLAAMM (Forge, laser, aéronautique, automobile, mécanique): La métallurgie",
+        "  FLAAMM (Forge, laser, aéronautique, automobile, mécanique) : La métallurgie",
     ]
     assert section(text, "Commissions :") == [
         "  Commission Environnement",
@@ -144,16 +144,16 @@ def test_builtin_summary_in_french(builtin: Cluster) -> None:
     ]
     assert section(text, "Chiffres clés :") == [
         "  NOGENTECH",
-        "    Membres: plus de 50 entreprises (sources: seed-000, seed-001)",
-        "    Membres: environ 50 entreprises (source: seed-003)",
-        "    Effectif: plus de 3 000 emplois (sources: seed-000, seed-001, seed-003)",
-        "    Chiffre d’affaires: 300 M€ (source: seed-000)",
-        "    Chiffre d’affaires: plus de 300 M€ (source: seed-001)",
+        "    Membres : plus de 50 entreprises (sources : seed-000, seed-001)",
+        "    Membres : environ 50 entreprises (source : seed-003)",
+        "    Effectif : plus de 3 000 emplois (sources : seed-000, seed-001, seed-003)",
+        "    Chiffre d’affaires : 300 M€ (source : seed-000)",
+        "    Chiffre d’affaires : plus de 300 M€ (source : seed-001)",
         "  Prosthesis Valley",
-        "    Membres: 35 entreprises (sources: seed-000, seed-001)",
-        "    Chiffre d’affaires: plus de 200 M€ (sources: seed-000, seed-001)",
-        "    Multinationales: 4 entreprises (sources: seed-000, seed-001)",
-        "    Part des adhérents de NOGENTECH: 55 % (source: seed-003)",
+        "    Membres : 35 entreprises (sources : seed-000, seed-001)",
+        "    Chiffre d’affaires : plus de 200 M€ (sources : seed-000, seed-001)",
+        "    Multinationales : 4 entreprises (sources : seed-000, seed-001)",
+        "    Part des adhérents de NOGENTECH : 55 % (source : seed-003)",
     ]
 
 
@@ -201,18 +201,18 @@ def test_builtin_summary_shows_no_raw_ids_or_floats(builtin: Cluster, lang: str)
 def test_demo_summary_counts_named_members_and_labels_roles(demo: Cluster) -> None:
     text = summary(demo, "fr")
     lines = text.splitlines()
-    assert lines[:4] == ["DEMO — Club démo", "Un club d’industriels.", "Fondé: 2002", ""]
-    assert "  Adhérents connus: 2" in lines
+    assert lines[:4] == ["DEMO — Club démo", "Un club d’industriels.", "Fondé : 2002", ""]
+    assert "  Adhérents connus : 2" in lines
     assert section(text, "Bureau :") == [
-        "  Présidence: Alice Martin (Forges A)",
-        "  Vice-présidence: Bob Durand (Usine B)",
+        "  Présidence : Alice Martin (Forges A)",
+        "  Vice-présidence : Bob Durand (Usine B)",
     ]
     assert section(text, "Chiffres clés :") == [
         "  DEMO",
-        "    Membres: environ 50 adhérents (2020)",
-        "    Effectif: plus de 3 000 emplois (2021)",
+        "    Membres : environ 50 adhérents (2020)",
+        "    Effectif : plus de 3 000 emplois (2021)",
         "  MED",
-        "    Membres: 12 firms (2022)",
+        "    Membres : 12 firms (2022)",
     ]
     english = summary(demo, "en")
     assert section(english, "Board:") == [
@@ -232,11 +232,11 @@ def test_meeting_block_shows_the_note_on_the_disputed_venue(builtin: Cluster) ->
     assert meeting_block(builtin, first, "fr").splitlines() == [
         "Les rencontres du jeudi",
         "jeudi 12 octobre 2023, 08:30–10:30 (CEST)",
-        "Sujet: Comment utiliser les réseaux sociaux dans l’industrie ?",
-        "Intervenants: Germain Chittaro (groupe Interactions)",
-        "Témoignages: José Sanchez (MS Pétanque)",
-        "Lieu: Canopé, Chaumont",
-        "Note: Lieu du programme ; le corps de l’article annonce l’antenne de Nogent de l’UTT "
+        "Sujet : Comment utiliser les réseaux sociaux dans l’industrie ?",
+        "Intervenants : Germain Chittaro (groupe Interactions)",
+        "Témoignages : José Sanchez (MS Pétanque)",
+        "Lieu : Canopé, Chaumont",
+        "Note : Lieu du programme ; le corps de l’article annonce l’antenne de Nogent de l’UTT "
         "(voir les divergences).",
     ]
     english = meeting_block(builtin, first, "en").splitlines()
@@ -252,5 +252,5 @@ def test_meeting_block_without_a_note(builtin: Cluster) -> None:
         dt.date(2023, 11, 1), dt.date(2023, 12, 1)
     )
     block = meeting_block(builtin, november, "fr").splitlines()
-    assert block[-1] == "Lieu: Antenne de Nogent de l’UTT, Nogent"
+    assert block[-1] == "Lieu : Antenne de Nogent de l’UTT, Nogent"
     assert not any(line.startswith("Note") for line in block)

@@ -78,6 +78,11 @@ def long_date(day: dt.date, lang: str) -> str:
     return f"{_DAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
 
 
+def colon(lang: str) -> str:
+    """A label's colon: French puts a space before it (``Lieu : …``), English does not."""
+    return " : " if lang == "fr" else ": "
+
+
 def when(meeting: Meeting, lang: str) -> str:
     """Date and local time span of a meeting, with its timezone."""
     if meeting.all_day:
@@ -135,7 +140,7 @@ def meeting_line(cluster: Cluster, meeting: Meeting, lang: str) -> str:
         parts.append(venue)
     line = " | ".join(parts)
     if meeting.holiday:
-        line += f"  [{words['holiday']}: {meeting.holiday.get(lang)}]"
+        line += f"  [{words['holiday']}{colon(lang)}{meeting.holiday.get(lang)}]"
     if meeting.cancelled:
         line += f"  [{words['cancelled']}]"
     return line
@@ -148,20 +153,22 @@ def meeting_block(cluster: Cluster, meeting: Meeting, lang: str) -> str:
     if meeting.cancelled:
         lines.append(words["cancelled"])
     if meeting.holiday:
-        lines.append(f"{words['holiday']}: {meeting.holiday.get(lang)}")
+        lines.append(f"{words['holiday']}{colon(lang)}{meeting.holiday.get(lang)}")
     if meeting.topic or meeting.series is not None:
         topic = meeting.topic.get(lang) if meeting.topic else words["not_announced"]
-        lines.append(f"{words['topic']}: {topic}")
+        lines.append(f"{words['topic']}{colon(lang)}{topic}")
     if meeting.speakers:
-        lines.append(f"{words['speakers']}: {names(cluster, meeting.speakers, lang)}")
+        lines.append(f"{words['speakers']}{colon(lang)}{names(cluster, meeting.speakers, lang)}")
     if meeting.testimonies:
-        lines.append(f"{words['testimonies']}: {names(cluster, meeting.testimonies, lang)}")
+        lines.append(
+            f"{words['testimonies']}{colon(lang)}{names(cluster, meeting.testimonies, lang)}"
+        )
     venue = venue_label(cluster, meeting.venue, lang)
     if venue:
-        lines.append(f"{words['venue']}: {venue}")
+        lines.append(f"{words['venue']}{colon(lang)}{venue}")
     note = meeting.override.note if meeting.override is not None else None
     if note is not None:
-        lines.append(f"{words['note']}: {note.get(lang)}")
+        lines.append(f"{words['note']}{colon(lang)}{note.get(lang)}")
     return "\n".join(lines)
 
 
@@ -285,13 +292,13 @@ def figure_line(cluster: Cluster, figure: KeyFigure, lang: str) -> str:
     """``Chiffre d’affaires: plus de 300 M€ (source: seed-001)``: a key figure in one line."""
     words = _SUMMARY_WORDS[lang]
     label = _pick(_MEASURE_LABELS[figure.measure], lang).format(cluster=cluster.name)
-    text = f"{label}: {figure_value(figure, lang)}"
+    text = f"{label}{colon(lang)}{figure_value(figure, lang)}"
     notes = []
     if figure.year:
         notes.append(str(figure.year))
     if figure.sources:
         word = words["sources"] if len(figure.sources) > 1 else words["source"]
-        notes.append(f"{word}: {', '.join(figure.sources)}")
+        notes.append(f"{word}{colon(lang)}{', '.join(figure.sources)}")
     if notes:
         text += f" ({'; '.join(notes)})"
     return text
@@ -308,7 +315,7 @@ def _board_lines(cluster: Cluster, lang: str) -> list[str]:
     lines = []
     for person, kind in cluster.board():
         role = next(r for r in person.roles if r.of == cluster.id and r.kind == kind)
-        lines.append(f"  {role_label(role, lang)}: {names(cluster, (person.id,), lang)}")
+        lines.append(f"  {role_label(role, lang)}{colon(lang)}{names(cluster, (person.id,), lang)}")
         if role.note is not None:
             lines.append(f"    {role.note.get(lang)}")
     return lines
@@ -323,7 +330,7 @@ def _sub_cluster_line(sub: SubCluster, lang: str) -> str:
     if former:
         text += f" ({words['formerly']} {former})"
     if sub.focus:
-        text += f": {sub.focus.get(lang)}"
+        text += f"{colon(lang)}{sub.focus.get(lang)}"
     return text
 
 
@@ -336,9 +343,9 @@ def summary(cluster: Cluster, lang: str) -> str:
     if cluster.description:
         lines.extend(textwrap.wrap(cluster.description.get(lang), _WRAP))
     if cluster.founded:
-        lines.append(f"{words['founded']}: {cluster.founded}")
+        lines.append(f"{words['founded']}{colon(lang)}{cluster.founded}")
     if cluster.legal_form:
-        lines.append(f"{words['legal_form']}: {cluster.legal_form.get(lang)}")
+        lines.append(f"{words['legal_form']}{colon(lang)}{cluster.legal_form.get(lang)}")
     lines.append("")
     members = len(cluster.members())
     counts = [
@@ -353,7 +360,7 @@ def summary(cluster: Cluster, lang: str) -> str:
         ("projects", len(cluster.projects)),
         ("discrepancies", len(cluster.discrepancies)),
     ]
-    lines.extend(f"  {words[key]}: {n}" for key, n in counts)
+    lines.extend(f"  {words[key]}{colon(lang)}{n}" for key, n in counts)
     board = _board_lines(cluster, lang)
     if board:
         lines.extend(["", words["board"], *board])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -338,6 +339,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(words)
     try:
         return int(args.func(args))
+    except BrokenPipeError:
+        # The reader went away (``nogentech info | head``): stop quietly, and keep
+        # Python from complaining again when it flushes standard output at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except DataError as exc:
         where = f"{exc.source}: " if exc.source else ""
         count = len(exc.problems)
