@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import json
 import re
 import shutil
@@ -17,6 +18,7 @@ from typing import Any
 import attrs
 import jsonschema
 import pytest
+from dateutil.rrule import rrulestr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -84,6 +86,11 @@ OFFSETS = [
 ]
 ZONES = ["Europe/Paris", "UTC", "America/New_York", "Asia/Kolkata"]
 RULES = ["FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY", "FREQ=WEEKLY;INTERVAL=2", "FREQ=MONTHLY"]
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0))
+
 
 words = st.text(min_size=1, max_size=12)
 opt_words = st.none() | words
@@ -233,51 +240,63 @@ def clusters(draw: st.DrawFn) -> Cluster:
         for i in range(draw(st.integers(0, 3)))
     ]
     speakers = [*[p.id for p in people], *co]
-    override = st.builds(
-        Override,
-        date=dates,
-        topic=opt_texts,
-        description=opt_texts,
-        speakers=some(speakers),
-        testimonies=some(speakers),
-        venue=maybe(pl),
-        moved_to=st.none() | dates,
-        start_time=st.none() | times,
-        duration=st.none() | durations,
-        cancelled=st.booleans(),
-        sequence=st.integers(0, 5),
-        updated=st.none() | stamps,
-        note=opt_texts,
-        sources=some(src),
-    )
-    series = [
-        MeetingSeries(
-            id=f"ms-{i}",
-            name=draw(texts),
-            first_date=draw(dates),
-            start_time=draw(times),
-            duration=draw(durations),
-            rule=draw(st.sampled_from(RULES)),
-            timezone=draw(st.sampled_from(ZONES)),
-            description=draw(opt_texts),
-            venue=draw(maybe(pl)),
-            organisers=draw(some(["cl", *co, *sc, *cm])),
-            sub_clusters=draw(some(sc)),
-            commissions=draw(some(cm)),
-            sectors=draw(some(se)),
-            cancelled=tuple(draw(st.lists(dates, max_size=2, unique=True))),
-            extra_dates=tuple(draw(st.lists(dates, max_size=2, unique=True))),
-            overrides=tuple(draw(st.lists(override, max_size=2, unique_by=lambda o: o.date))),
-            free=draw(st.none() | st.booleans()),
-            open_to_public=draw(st.none() | st.booleans()),
-            url=draw(opt_words),
-            holiday_country=draw(st.sampled_from(["FR", None, "DE"])),
-            sequence=draw(st.integers(0, 3)),
-            updated=draw(st.none() | stamps),
-            sources=draw(some(src)),
+
+    def override(days: st.SearchStrategy[dt.date]) -> st.SearchStrategy[Override]:
+        return st.builds(
+            Override,
+            date=days,
+            topic=opt_texts,
+            description=opt_texts,
+            speakers=some(speakers),
+            testimonies=some(speakers),
+            venue=maybe(pl),
+            moved_to=st.none() | dates,
+            start_time=st.none() | times,
+            duration=st.none() | durations,
+            cancelled=st.booleans(),
+            sequence=st.integers(0, 5),
+            updated=st.none() | stamps,
+            note=opt_texts,
+            sources=some(src),
         )
-        for i in range(draw(st.integers(0, 2)))
-    ]
+
+    series = []
+    for i in range(draw(st.integers(0, 2))):
+        first, rule = draw(dates), draw(st.sampled_from(RULES))
+        # Cancelled and overridden dates are occurrences of the rule; extra dates
+        # and moves may be any date.
+        occurrences = st.sampled_from(
+            [d.date() for d in itertools.islice(rrulestr(rule, dtstart=_midnight(first)), 30)]
+        )
+        series.append(
+            MeetingSeries(
+                id=f"ms-{i}",
+                name=draw(texts),
+                first_date=first,
+                start_time=draw(times),
+                duration=draw(durations),
+                rule=rule,
+                timezone=draw(st.sampled_from(ZONES)),
+                description=draw(opt_texts),
+                venue=draw(maybe(pl)),
+                organisers=draw(some(["cl", *co, *sc, *cm])),
+                sub_clusters=draw(some(sc)),
+                commissions=draw(some(cm)),
+                sectors=draw(some(se)),
+                cancelled=tuple(draw(st.lists(occurrences, max_size=2, unique=True))),
+                extra_dates=tuple(draw(st.lists(dates, max_size=2, unique=True))),
+                overrides=tuple(
+                    draw(st.lists(override(occurrences), max_size=2, unique_by=lambda o: o.date))
+                ),
+                free=draw(st.none() | st.booleans()),
+                open_to_public=draw(st.none() | st.booleans()),
+                url=draw(opt_words),
+                holiday_country=draw(st.sampled_from(["FR", None, "DE"])),
+                sequence=draw(st.integers(0, 3)),
+                updated=draw(st.none() | stamps),
+                sources=draw(some(src)),
+            )
+        )
     events = []
     for i in range(draw(st.integers(0, 2))):
         day = draw(dates)

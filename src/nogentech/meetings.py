@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .exceptions import DataError, Problem
 from .text import PartialDate, Text, ref, refs, slug
 
 if TYPE_CHECKING:
@@ -55,6 +56,16 @@ def _rule(inst: MeetingSeries, attribute: attrs.Attribute[Any], value: object) -
         build_rule(inst)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"invalid recurrence rule {value!r}: {exc}") from exc
+
+
+class _OffRuleDatesError(DataError, ValueError):
+    """Override or cancelled dates of a series that are not occurrences of it.
+
+    A ``ValueError`` like the model's other checks, and a
+    :class:`~nogentech.DataError` whose problems give each date's path inside the
+    series (``overrides[1].date``, ``cancelled[0]``), so that loading a file
+    reports them under the series' own path.
+    """
 
 
 @attrs.frozen
@@ -124,6 +135,38 @@ class MeetingSeries:
         repeated = sorted({d for d in dates if dates.count(d) > 1})
         if repeated:
             raise ValueError(f"two overrides for {repeated[0].isoformat()}")
+        if self.overrides or self.cancelled:
+            self._check_dates()
+
+    def _check_dates(self) -> None:
+        """Every override and cancelled date must be an occurrence of the series.
+
+        The feeds name an occurrence by the date the rule gives it (its
+        RECURRENCE-ID): an override or a cancellation on another date would match
+        no occurrence and be lost. ``moved_to`` may be any date.
+        """
+        from .recurrence import off_rule_dates
+
+        off = off_rule_dates(self, [*(o.date for o in self.overrides), *self.cancelled])
+        if not off:
+            return
+        problems = [
+            Problem(f"overrides[{i}].date", self._not_an_occurrence(o.date))
+            for i, o in enumerate(self.overrides)
+            if o.date in off
+        ]
+        problems += [
+            Problem(f"cancelled[{i}]", self._not_an_occurrence(d))
+            for i, d in enumerate(self.cancelled)
+            if d in off
+        ]
+        raise _OffRuleDatesError(problems)
+
+    def _not_an_occurrence(self, date: dt.date) -> str:
+        return (
+            f"{date.isoformat()} is not an occurrence of the series "
+            f"(rule {self.rule} from {self.first_date.isoformat()})"
+        )
 
     def override_for(self, date: dt.date) -> Override | None:
         """The override of the occurrence the rule puts on ``date``, if any."""

@@ -143,6 +143,24 @@ def _cached_rule(rule: str, first: dt.date, start: dt.time, timezone: str) -> rr
     return parsed
 
 
+def off_rule_dates(series: MeetingSeries, dates: Iterable[dt.date]) -> frozenset[dt.date]:
+    """The dates among ``dates`` that are not occurrences of ``series``.
+
+    An occurrence is a local date the rule gives from ``first_date`` on (``COUNT``
+    and ``UNTIL`` included) or one of ``extra_dates``. The rule is run once, up to
+    the last date asked about; dateutil keeps what it computed, so expanding the
+    series later does not compute those occurrences again.
+    """
+    wanted = set(dates) - set(series.extra_dates)
+    if not wanted:
+        return frozenset()
+    tz = zone(series.timezone)
+    lo = dt.datetime.combine(min(wanted), dt.time(0), tzinfo=tz)
+    hi = dt.datetime.combine(max(wanted) + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    found = {stamp.date() for stamp in build_rule(series).between(lo, hi, inc=True)}
+    return frozenset(wanted - found)
+
+
 def holiday_name(country: str | None, date: dt.date) -> Text | None:
     """Name of the public holiday on ``date`` in ``country`` (ISO code), or None.
 
