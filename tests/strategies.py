@@ -234,8 +234,10 @@ def _rule_dates(rule: str, first: dt.date, start: dt.time, limit: int) -> list[d
     naive = dt.datetime.combine(first, start)
     dates = [d.date() for d in itertools.islice(rrulestr(body, dtstart=naive), limit)]
     if until is not None:
-        # Strictly before the UNTIL day, so the time and zone of UNTIL cannot matter.
-        dates = [d for d in dates if d < dt.datetime.strptime(until, "%Y%m%d").date()] or [first]
+        # A day clear of the UNTIL day, so that neither the time and zone of UNTIL
+        # nor the series' offset from UTC (under a day) can put a date past it.
+        last = dt.datetime.strptime(until, "%Y%m%d").date() - dt.timedelta(days=1)
+        dates = [d for d in dates if d < last] or [first]
     return dates
 
 
