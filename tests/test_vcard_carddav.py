@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -21,17 +17,11 @@ import vobject
 
 import nogentech
 from nogentech.exporters.vcard import card_uid
+from radicale_server import radicale
 
 pytestmark = pytest.mark.slow
 
 NS = {"D": "DAV:", "CR": "urn:ietf:params:xml:ns:carddav"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class CardDAV:
@@ -94,43 +84,8 @@ class CardDAV:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CardDAV]:
-    root = tmp_path_factory.mktemp("radicale")
-    port = free_port()
-    config = root / "config"
-    config.write_text(
-        f"[server]\nhosts = 127.0.0.1:{port}\n"
-        "[auth]\ntype = none\n"
-        f"[storage]\nfilesystem_folder = {root / 'collections'}\n"
-        "[logging]\nlevel = warning\n",
-        encoding="utf-8",
-    )
-    log = (root / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "radicale", "--config", str(config)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    client = CardDAV(port)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if client.request("OPTIONS", "/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("Radicale did not start:\n" + (root / "server.log").read_text())
-            time.sleep(0.1)
-        yield client
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
+    with radicale(tmp_path_factory.mktemp("radicale")) as port:
+        yield CardDAV(port)
 
 
 def split_cards(data: bytes) -> list[bytes]:
