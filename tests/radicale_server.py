@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.client
 import socket
@@ -70,3 +71,27 @@ def radicale(root: Path, timeout: float = 30) -> Iterator[int]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+class DAVClient:
+    """A tiny WebDAV client over ``http.client``, as user ``user`` (Radicale takes any)."""
+
+    def __init__(self, port: int, user: str) -> None:
+        self.port = port
+        self.auth = "Basic " + base64.b64encode(f"{user}:secret".encode()).decode("ascii")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
+        """Send one request; the status and the body of the answer."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, body, {"Authorization": self.auth, **(headers or {})})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()

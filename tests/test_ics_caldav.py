@@ -7,9 +7,7 @@ with exactly the meetings the library puts in that range.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import http.client
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -18,7 +16,7 @@ import pytest
 from icalendar import Calendar
 
 import nogentech
-from radicale_server import radicale
+from radicale_server import DAVClient, radicale
 
 pytestmark = pytest.mark.slow
 
@@ -76,27 +74,11 @@ start_time = "14:00"
 """
 
 
-class CalDAV:
+class CalDAV(DAVClient):
     """A tiny CalDAV client over ``http.client``."""
 
     def __init__(self, port: int) -> None:
-        self.port = port
-        self.auth = "Basic " + base64.b64encode(b"nogentech:secret").decode("ascii")
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        body: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            connection.request(method, path, body, {"Authorization": self.auth, **(headers or {})})
-            response = connection.getresponse()
-            return response.status, response.read()
-        finally:
-            connection.close()
+        super().__init__(port, "nogentech")
 
     def put(self, collection: str, uid: str, calendar: Calendar) -> int:
         path = collection + urllib.parse.quote(uid, safe="") + ".ics"

@@ -6,8 +6,6 @@ does; the server must accept each one and give back the same FN and UID.
 
 from __future__ import annotations
 
-import base64
-import http.client
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -17,34 +15,18 @@ import vobject
 
 import nogentech
 from nogentech.exporters.vcard import card_uid
-from radicale_server import radicale
+from radicale_server import DAVClient, radicale
 
 pytestmark = pytest.mark.slow
 
 NS = {"D": "DAV:", "CR": "urn:ietf:params:xml:ns:carddav"}
 
 
-class CardDAV:
+class CardDAV(DAVClient):
     """A tiny CardDAV client over ``http.client``."""
 
     def __init__(self, port: int) -> None:
-        self.port = port
-        self.auth = "Basic " + base64.b64encode(b"members:secret").decode("ascii")
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        body: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            connection.request(method, path, body, {"Authorization": self.auth, **(headers or {})})
-            response = connection.getresponse()
-            return response.status, response.read()
-        finally:
-            connection.close()
+        super().__init__(port, "members")
 
     def make_address_book(self, name: str) -> str:
         """Extended MKCOL (RFC 5689) of a collection with the CardDAV address book type."""
