@@ -578,9 +578,10 @@ def bench_occurrences(sizes: Sizes) -> list[Case]:
 
     def cold(fn: Callable[[], object]) -> Callable[[], object]:
         """``fn`` after emptying nogentech's caches of parsed rules and holiday tables."""
-        from nogentech import recurrence
+        from nogentech import meetings, recurrence
 
         caches = [getattr(recurrence, n, None) for n in ("_cached_rule", "_holidays")]
+        caches.append(getattr(meetings, "_holidays", None))
 
         def run() -> object:
             for cache in caches:

@@ -13,7 +13,6 @@ from nogentech._display import (
     meeting_block,
     money,
     number,
-    role_label,
     summary,
 )
 from nogentech.people import ROLE_KINDS, Role
@@ -103,16 +102,16 @@ def test_figure_value(changes: dict[str, object], fr: str, en: str) -> None:
 
 def test_every_role_kind_has_a_label_in_both_languages() -> None:
     for kind in ROLE_KINDS:
-        fr, en = role_label(Role(kind=kind), "fr"), role_label(Role(kind=kind), "en")
+        fr, en = Role(kind=kind).label("fr"), Role(kind=kind).label("en")
         assert fr and en
         assert fr != kind and en != kind
 
 
 def test_a_role_title_wins_over_the_kind_label() -> None:
     role = Role(kind="president", title=Text(fr="Présidente", en="President"))
-    assert role_label(role, "fr") == "Présidente"
-    assert role_label(Role(kind="president"), "fr") == "Présidence"
-    assert role_label(Role(kind="vice-president"), "en") == "Vice-president"
+    assert role.label("fr") == "Présidente"
+    assert Role(kind="president").label("fr") == "Présidence"
+    assert Role(kind="vice-president").label("en") == "Vice-president"
 
 
 # -- the summary of the built-in data ----------------------------------------------------

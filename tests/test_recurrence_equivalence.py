@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 
 import nogentech
 from nogentech import Cluster, Meeting, MeetingSeries, Override, Text
-from nogentech.recurrence import _rule_text, event_meetings
+from nogentech.meetings import event_meetings
+from nogentech.recurrence import rule_text
 from strategies import series as series_strategy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -96,7 +97,7 @@ def reference_expand(
 ) -> list[Meeting]:
     tz = ZoneInfo(series.timezone)
     dtstart = dt.datetime.combine(series.first_date, series.start_time, tzinfo=tz)
-    rule = rrulestr(_rule_text(series.rule, tz), dtstart=dtstart)
+    rule = rrulestr(rule_text(series.rule, tz), dtstart=dtstart)
     overrides = {o.date: o for o in series.overrides}
     margin = dt.timedelta(days=2)
     for o in series.overrides:

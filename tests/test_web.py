@@ -935,14 +935,16 @@ def test_requests_during_a_reload_get_the_last_data_without_waiting(
     source = web.DataSource(data_file, clock=clock)
     first = source.current()
     entered, release = threading.Event(), threading.Event()
-    real_load = web.load
+    from nogentech.web import _source
+
+    real_load = _source.load
 
     def slow_load(path: Any = None) -> nogentech.Cluster:
         entered.set()
         assert release.wait(10)
         return real_load(path)
 
-    monkeypatch.setattr(web, "load", slow_load)
+    monkeypatch.setattr(_source, "load", slow_load)
     data_file.write_text(CLUSTER_TOML.replace("Fils", "Filles"), encoding="utf-8")
     clock.now += 1
     reloader = threading.Thread(target=source.current)

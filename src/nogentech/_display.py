@@ -9,7 +9,6 @@ from .cluster import Cluster
 from .history import KeyFigure
 from .meetings import Meeting
 from .organisations import SubCluster
-from .people import Role
 
 _DAYS = {
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
@@ -172,18 +171,6 @@ def meeting_block(cluster: Cluster, meeting: Meeting, lang: str) -> str:
     return "\n".join(lines)
 
 
-_ROLE_LABELS: dict[str, tuple[str, str]] = {
-    # Neutral French forms: the data says nothing of a person's gender; a role's
-    # own ``title`` (« Présidente ») is shown instead when the data gives one.
-    "president": ("Présidence", "President"),
-    "vice-president": ("Vice-présidence", "Vice-president"),
-    "board-member": ("Membre du bureau", "Board member"),
-    "speaker": ("Intervention", "Speaker"),
-    "employee": ("Emploi", "Employment"),
-    "initiator": ("Initiative", "Initiator"),
-    "office": ("Fonction", "Office"),
-}
-
 _MEASURE_LABELS: dict[str, tuple[str, str]] = {
     "members": ("Membres", "Members"),
     "jobs": ("Effectif", "Workforce"),
@@ -304,18 +291,11 @@ def figure_line(cluster: Cluster, figure: KeyFigure, lang: str) -> str:
     return text
 
 
-def role_label(role: Role, lang: str) -> str:
-    """The role's own title where the data gives one, else a label for its kind."""
-    if role.title is not None:
-        return role.title.get(lang)
-    return _pick(_ROLE_LABELS[role.kind], lang)
-
-
 def _board_lines(cluster: Cluster, lang: str) -> list[str]:
     lines = []
     for person, kind in cluster.board():
         role = next(r for r in person.roles if r.of == cluster.id and r.kind == kind)
-        lines.append(f"  {role_label(role, lang)}{colon(lang)}{names(cluster, (person.id,), lang)}")
+        lines.append(f"  {role.label(lang)}{colon(lang)}{names(cluster, (person.id,), lang)}")
         if role.note is not None:
             lines.append(f"    {role.note.get(lang)}")
     return lines

@@ -1,28 +1,33 @@
-"""What an exporter is: its options, its description, the registry plugins add it to.
+"""What an exporter is, the registry plugins add it to, and the typed hook calls.
 
-These are the types plugin authors use; :mod:`nogentech.plugins` re-exports them
-(``from nogentech.plugins import Exporter, Option``) and builds the registry.
+Plugin authors import these names from :mod:`nogentech.plugins`; see ``docs/plugins.md``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from .exceptions import OptionError, PluginError
+from .exceptions import ExportError, OptionError, PluginError
 
 if TYPE_CHECKING:
+    import pluggy
+
     from .cluster import Cluster
-    from .plugins import Hooks
+    from .meetings import Meeting
 
 __all__ = [
     "LANG_OPTION",
     "Exporter",
     "ExporterInfo",
     "ExporterRegistry",
+    "Hooks",
     "Option",
     "OptionKind",
     "PluginFailure",
@@ -147,7 +152,12 @@ class Exporter:
 
 
 class ExporterRegistry:
-    """Collects the exporters plugins register through ``nogentech_register_exporters``."""
+    """Collects the exporters plugins register through ``nogentech_register_exporters``.
+
+    Plugins call :meth:`add`; the plugin manager opens one :meth:`registering`
+    block per plugin, so each exporter is kept with the plugin that added it and a
+    plugin that fails leaves nothing behind.
+    """
 
     def __init__(self) -> None:
         self._exporters: dict[str, tuple[Exporter, str]] = {}
@@ -163,6 +173,19 @@ class ExporterRegistry:
                 f"format {exporter.name!r} is registered by both {taken[1]!r} and {self._current!r}"
             )
         self._exporters[exporter.name] = (exporter, self._current)
+
+    @contextlib.contextmanager
+    def registering(self, plugin: str) -> Iterator[None]:
+        """Attribute what is added inside the block to ``plugin``; undo it all if it raises."""
+        before = dict(self._exporters)
+        self._current = plugin
+        try:
+            yield
+        except BaseException:
+            self._exporters = before
+            raise
+        finally:
+            self._current = "?"
 
     def get(self, name: str) -> tuple[Exporter, str] | None:
         """The exporter named ``name`` and the plugin that registered it."""
@@ -182,3 +205,81 @@ class PluginFailure:
 
     def __str__(self) -> str:
         return f"plugin {self.plugin!r} failed: {self.error}"
+
+
+def culprit(exc: BaseException, impls: Sequence[Any]) -> str | None:
+    """The name of the plugin whose hook implementation raised ``exc``, if one did.
+
+    ``impls`` are pluggy's ``HookImpl`` objects of the hook that was called; the
+    innermost frame of the traceback that runs one of their functions names it.
+    """
+    codes: dict[Any, str] = {}
+    for impl in impls:
+        code = getattr(getattr(impl.function, "__func__", impl.function), "__code__", None)
+        if code is not None:
+            codes[code] = impl.plugin_name
+    found = None
+    tb: TracebackType | None = exc.__traceback__
+    while tb is not None:
+        found = codes.get(tb.tb_frame.f_code, found)
+        tb = tb.tb_next
+    return found
+
+
+class Hooks:
+    """The enrichment hooks, called through pluggy with typed arguments.
+
+    Each call goes through ``pm.hook``, so hook wrappers and call monitoring
+    work as pluggy documents them. A plugin that raises stops the export with an
+    :class:`~nogentech.ExportError` naming that plugin and how to disable it.
+    """
+
+    def __init__(self, pm: pluggy.PluginManager) -> None:
+        self._pm = pm
+
+    def _call(self, hook: str, **kwargs: Any) -> None:
+        caller = getattr(self._pm.hook, hook)
+        if not caller.get_hookimpls():
+            return
+        try:
+            caller(**kwargs)
+        except Exception as exc:
+            plugin = culprit(exc, caller.get_hookimpls()) or "?"
+            failure = PluginFailure(plugin, f"{type(exc).__name__}: {exc}")
+            raise ExportError(
+                f"{failure} (in {hook}); to skip it, set {DISABLE_ENV}={_quoted(plugin)}"
+            ) from exc
+
+    def ics_calendar(self, calendar: Any, cluster: Cluster, options: Mapping[str, Any]) -> None:
+        """Call ``nogentech_ics_calendar`` on every plugin."""
+        self._call("nogentech_ics_calendar", calendar=calendar, cluster=cluster, options=options)
+
+    def ics_event(
+        self, event: Any, meeting: Meeting | None, cluster: Cluster, options: Mapping[str, Any]
+    ) -> None:
+        """Call ``nogentech_ics_event`` on every plugin."""
+        self._call(
+            "nogentech_ics_event", event=event, meeting=meeting, cluster=cluster, options=options
+        )
+
+    def vcard(self, card: Any, subject: Any, cluster: Cluster, options: Mapping[str, Any]) -> None:
+        """Call ``nogentech_vcard`` on every plugin."""
+        self._call("nogentech_vcard", card=card, subject=subject, cluster=cluster, options=options)
+
+    def json_document(
+        self, document: dict[str, Any], cluster: Cluster, options: Mapping[str, Any]
+    ) -> None:
+        """Call ``nogentech_json_document`` on every plugin."""
+        self._call("nogentech_json_document", document=document, cluster=cluster, options=options)
+
+    def has(self, hook: str) -> bool:
+        """True when at least one plugin implements ``hook``."""
+        return bool(getattr(self._pm.hook, hook).get_hookimpls())
+
+
+DISABLE_ENV = "NOGENTECH_DISABLE_PLUGINS"
+"""Environment variable: comma-separated names of plugins not to load."""
+
+
+def _quoted(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_.-]+", name) else repr(name)

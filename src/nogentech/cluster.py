@@ -10,10 +10,11 @@ import attrs
 from ._references import COLLECTIONS, check_references
 from .exceptions import DataError
 from .history import Discrepancy, KeyFigure, Milestone, Project, Source
-from .meetings import Event, Meeting, MeetingSeries, _timezone
+from .meetings import Event, Meeting, MeetingSeries, event_meetings, sort_key
 from .organisations import Commission, Company, Sector, SubCluster
 from .people import Person
 from .places import Place
+from .recurrence import UTC, aware, check_timezone, window, zone
 from .text import PartialDate, Text, slug
 
 __all__ = ["Cluster"]
@@ -35,7 +36,7 @@ class Cluster:
     description: Text | None = None
     legal_form: Text | None = None
     founded: PartialDate | None = None
-    timezone: str = attrs.field(default="Europe/Paris", validator=_timezone)
+    timezone: str = attrs.field(default="Europe/Paris", validator=check_timezone)
     website: str | None = None
     updated: dt.datetime | None = None
     """When the data last changed; used as the stamp of exported feeds."""
@@ -211,8 +212,6 @@ class Cluster:
         Dates and naive datetimes are read in the cluster's timezone. Sorted by
         start, then id.
         """
-        from .recurrence import event_meetings, sort_key, window
-
         win = window(self.timezone, start, end)
         found: list[Meeting] = []
         for series in self.meeting_series:
@@ -222,11 +221,35 @@ class Cluster:
 
     def upcoming(self, n: int = 5, after: dt.datetime | None = None) -> list[Meeting]:
         """The next ``n`` active meetings starting after ``after`` (default: now)."""
-        from .recurrence import upcoming
-
-        return upcoming(self, n, after)
+        return _upcoming(self, n, after)
 
     def next_meeting(self, after: dt.datetime | None = None) -> Meeting | None:
         """The first active meeting starting after ``after`` (default: now), or None."""
         found = self.upcoming(1, after)
         return found[0] if found else None
+
+
+def _upcoming(cluster: Cluster, n: int, after: dt.datetime | None) -> list[Meeting]:
+    """The next ``n`` active meetings of ``cluster`` starting strictly after ``after``.
+
+    A meeting that starts exactly at ``after``, or is in progress then, is not among
+    them. A date means local midnight, a naive datetime a local time, both in the
+    cluster's timezone.
+    """
+    if n <= 0:
+        return []
+    tz = zone(cluster.timezone)
+    moment = aware(after, tz) if after is not None else dt.datetime.now(UTC)
+    instant = moment.astimezone(UTC)
+    # A month per meeting wanted, widened fourfold until enough are found: a short
+    # first window keeps ``next`` from expanding (and flagging holidays over) a year.
+    span = dt.timedelta(days=31 * n)
+    limit = moment + dt.timedelta(days=365 * 200)
+    while True:
+        end = min(moment + span, limit)
+        found = [
+            m for m in cluster.meetings_between(moment, end) if m.start.astimezone(UTC) > instant
+        ]
+        if len(found) >= n or end >= limit:
+            return found[:n]
+        span *= 4

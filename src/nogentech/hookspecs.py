@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from ._exporter_types import ExporterRegistry
     from .cluster import Cluster
     from .meetings import Meeting
-    from .plugins import ExporterRegistry
 
 __all__ = [
     "hookimpl",

@@ -1,23 +1,34 @@
-"""Recurring meeting series, their occurrences, and one-off events.
+"""Recurring meeting series and one-off events, and the occurrences they give.
 
-The classes here only hold data; the recurrence arithmetic lives in
-:mod:`nogentech.recurrence` and is reached through :meth:`MeetingSeries.occurrences`.
+The rule and zone arithmetic on plain values is :mod:`nogentech.recurrence`; this
+module applies it to a series: cancelled, extra and moved dates, the programme of
+each date, public holidays. See ``docs/meetings.md``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 
 from .exceptions import DataError, Problem
+from .recurrence import UTC, Window, build_rule, check_timezone, holiday_names, local, window, zone
 from .text import PartialDate, Text, ref, refs, slug
 
-if TYPE_CHECKING:
-    from .recurrence import Window
-
-__all__ = ["Event", "Meeting", "MeetingSeries", "Override"]
+__all__ = [
+    "Event",
+    "Meeting",
+    "MeetingSeries",
+    "Override",
+    "event_meetings",
+    "expand",
+    "holiday_name",
+    "sort_key",
+]
 
 
 def _aware(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -30,30 +41,15 @@ def _positive(_inst: Any, attribute: attrs.Attribute[Any], value: dt.timedelta |
         raise ValueError(f"'{attribute.name}' must be a positive duration (got {value})")
 
 
-def _timezone(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    from .recurrence import zone
-
-    if not isinstance(value, str):
-        raise TypeError(f"'{attribute.name}' must be an IANA zone name (got {value!r})")
-    try:
-        zone(value)
-    except (ValueError, KeyError) as exc:
-        raise ValueError(
-            f"'{attribute.name}' must be an IANA zone name such as 'Europe/Paris' (got {value!r})"
-        ) from exc
-
-
 def _rule(inst: MeetingSeries, attribute: attrs.Attribute[Any], value: object) -> None:
-    from .recurrence import build_rule
-
     try:
-        _timezone(inst, attrs.fields(MeetingSeries).timezone, inst.timezone)
+        check_timezone(inst, attrs.fields(MeetingSeries).timezone, inst.timezone)
     except (ValueError, TypeError):
         return  # the rule cannot be anchored; the timezone's own validator reports why
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"'{attribute.name}' must be an RRULE such as 'FREQ=MONTHLY;BYDAY=2TH'")
     try:
-        build_rule(inst)
+        _series_rule(inst)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"invalid recurrence rule {value!r}: {exc}") from exc
 
@@ -111,7 +107,7 @@ class MeetingSeries:
     start_time: dt.time
     duration: dt.timedelta = attrs.field(validator=_positive)
     rule: str = attrs.field(validator=_rule)
-    timezone: str = attrs.field(default="Europe/Paris", validator=_timezone)
+    timezone: str = attrs.field(default="Europe/Paris", validator=check_timezone)
     description: Text | None = None
     venue: str | None = ref("places")
     organisers: tuple[str, ...] = refs("cluster", "companies", "sub_clusters", "commissions")
@@ -145,8 +141,6 @@ class MeetingSeries:
         RECURRENCE-ID): an override or a cancellation on another date would match
         no occurrence and be lost. ``moved_to`` may be any date.
         """
-        from .recurrence import off_rule_dates
-
         off = off_rule_dates(self, [*(o.date for o in self.overrides), *self.cancelled])
         if not off:
             return
@@ -188,8 +182,6 @@ class MeetingSeries:
         that timezone too. Without ``end``, the window is 10 years long; without
         ``start``, it opens at the first date.
         """
-        from .recurrence import expand, window
-
         return expand(
             self,
             window(self.timezone, start, end, default_start=self.first_date),
@@ -198,8 +190,6 @@ class MeetingSeries:
 
     def expand_window(self, win: Window, *, include_cancelled: bool = False) -> list[Meeting]:
         """Occurrences in an already resolved :class:`~nogentech.recurrence.Window`."""
-        from .recurrence import expand
-
         return expand(self, win, include_cancelled=include_cancelled)
 
 
@@ -217,7 +207,7 @@ class Event:
     end_date: dt.date | None = None
     start_time: dt.time | None = None
     duration: dt.timedelta | None = attrs.field(default=None, validator=_positive)
-    timezone: str = attrs.field(default="Europe/Paris", validator=_timezone)
+    timezone: str = attrs.field(default="Europe/Paris", validator=check_timezone)
     description: Text | None = None
     venue: str | None = ref("places")
     place: str | None = ref("places")
@@ -291,3 +281,222 @@ class Meeting:
     def is_holiday(self) -> bool:
         """True when the meeting falls on a public holiday."""
         return self.holiday is not None
+
+
+# -- occurrences -------------------------------------------------------------------
+
+
+def _series_rule(series: MeetingSeries) -> Any:
+    """The dateutil rule of ``series`` (cached by :func:`~nogentech.recurrence.build_rule`)."""
+    return build_rule(series.rule, series.first_date, series.start_time, series.timezone)
+
+
+def holiday_name(country: str | None, date: dt.date) -> Text | None:
+    """Name of the public holiday on ``date`` in ``country`` (ISO code), or None.
+
+    The name is given in French and English where the holiday library has them.
+    """
+    if not country:
+        return None
+    return _holidays(country, date.year).get(date)
+
+
+@functools.lru_cache(maxsize=256)
+def _holidays(country: str, year: int) -> dict[dt.date, Text]:
+    return {day: Text(fr=fr, en=en) for day, (fr, en) in holiday_names(country, year).items()}
+
+
+def off_rule_dates(series: MeetingSeries, dates: Iterable[dt.date]) -> frozenset[dt.date]:
+    """The dates among ``dates`` that are not occurrences of ``series``.
+
+    An occurrence is a local date the rule gives from ``first_date`` on (``COUNT``
+    and ``UNTIL`` included) or one of ``extra_dates``. The rule is run once, up to
+    the last date asked about; dateutil keeps what it computed, so expanding the
+    series later does not compute those occurrences again.
+    """
+    wanted = set(dates) - set(series.extra_dates)
+    if not wanted:
+        return frozenset()
+    tz = zone(series.timezone)
+    lo = dt.datetime.combine(min(wanted), dt.time(0), tzinfo=tz)
+    hi = dt.datetime.combine(max(wanted) + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    found = {stamp.date() for stamp in _series_rule(series).between(lo, hi, inc=True)}
+    return frozenset(wanted - found)
+
+
+def _meeting(
+    series: MeetingSeries,
+    rule_date: dt.date,
+    override: Override | None,
+    cancelled: bool,
+    tz: ZoneInfo,
+) -> Meeting:
+    o = override
+    date = (o.moved_to if o and o.moved_to else None) or rule_date
+    start = local(date, (o.start_time if o and o.start_time else None) or series.start_time, tz)
+    duration = (o.duration if o and o.duration else None) or series.duration
+    end = (start.astimezone(UTC) + duration).astimezone(tz)
+    return Meeting(
+        uid_base=series.id,
+        title=series.name,
+        start=start,
+        end=end,
+        series=series,
+        recurrence_date=rule_date,
+        topic=o.topic if o else None,
+        description=(o.description if o and o.description else None) or series.description,
+        speakers=o.speakers if o else (),
+        testimonies=o.testimonies if o else (),
+        venue=(o.venue if o and o.venue else None) or series.venue,
+        cancelled=cancelled or bool(o and o.cancelled),
+        holiday=holiday_name(series.holiday_country, start.date()),
+        override=o,
+        sequence=max(series.sequence, o.sequence if o else 0),
+        updated=max((u for u in (series.updated, o.updated if o else None) if u), default=None),
+    )
+
+
+def _margin(series: MeetingSeries) -> dt.timedelta:
+    """How far outside a window the rule must be expanded to catch moved occurrences."""
+    margin = _MARGIN
+    for o in series.overrides:
+        if o.moved_to:
+            margin = max(margin, abs(o.moved_to - o.date) + _MARGIN)
+    return margin
+
+
+_MARGIN = dt.timedelta(days=2)
+
+
+def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = False) -> list[Meeting]:
+    """Occurrences of ``series`` whose (possibly moved) start lies in ``win``, sorted.
+
+    Sorted by start instant, then by the date the rule gave (the order of their ids).
+    """
+    tz = zone(series.timezone)
+    rule = _series_rule(series)
+    overrides = {o.date: o for o in series.overrides} if series.overrides else None
+    margin = _margin(series) if overrides else _MARGIN
+    lo = win.start.astimezone(tz) - margin
+    hi = win.end.astimezone(tz) + margin
+    # The rule gives one start per date (local dates, ascending); extra dates join them.
+    dates: list[dt.date] = []
+    previous = None
+    for stamp in rule.between(lo, hi, inc=True):
+        day = stamp.date()
+        if day != previous:
+            dates.append(day)
+            previous = day
+    if series.extra_dates:
+        first, last = lo.date(), hi.date()
+        extra = [d for d in series.extra_dates if first <= d <= last]
+        if extra:
+            dates = sorted(set(dates).union(extra))
+    cancelled = frozenset(series.cancelled)
+    # Bounds as UTC instants: comparing datetimes of one tzinfo is the cheapest.
+    w_start = win.start.astimezone(UTC)
+    w_end = win.end.astimezone(UTC)
+    start_time = series.start_time
+    duration = series.duration
+    country = series.holiday_country
+    table: dict[dt.date, Text] = {}
+    table_year = None
+    combine = dt.datetime.combine
+    keyed: list[tuple[dt.datetime, dt.date, Meeting]] = []
+    moved = False
+    for date in dates:
+        override = overrides.get(date) if overrides else None
+        if override is None:
+            is_cancelled = date in cancelled
+            if is_cancelled and not include_cancelled:
+                continue
+            # Local wall-clock time, normalised through UTC (see ``_local``).
+            instant = combine(date, start_time, tzinfo=tz).astimezone(UTC)
+            if not w_start <= instant < w_end:
+                continue
+            start = instant.astimezone(tz)
+            day = start.date()
+            holiday = None
+            if country:
+                if day.year != table_year:
+                    table_year = day.year
+                    table = _holidays(country, table_year)
+                holiday = table.get(day)
+            meeting = Meeting(
+                uid_base=series.id,
+                title=series.name,
+                start=start,
+                end=(instant + duration).astimezone(tz),
+                series=series,
+                recurrence_date=date,
+                description=series.description,
+                venue=series.venue,
+                cancelled=is_cancelled,
+                holiday=holiday,
+                sequence=series.sequence,
+                updated=series.updated,
+            )
+        else:
+            is_cancelled = date in cancelled or override.cancelled
+            if is_cancelled and not include_cancelled:
+                continue
+            meeting = _meeting(series, date, override, is_cancelled, tz)
+            instant = meeting.start.astimezone(UTC)
+            if not w_start <= instant < w_end:
+                continue
+            moved = moved or bool(override.moved_to or override.start_time)
+        keyed.append((instant, date, meeting))
+    if moved:
+        # Only a moved occurrence can break the order of dates.
+        keyed.sort(key=_first_two)
+    return [meeting for _, _, meeting in keyed]
+
+
+def _first_two(item: tuple[dt.datetime, dt.date, Meeting]) -> tuple[dt.datetime, dt.date]:
+    return item[0], item[1]
+
+
+def event_meeting(event: Event) -> Meeting:
+    """The occurrence of a one-off event."""
+    tz = zone(event.timezone)
+    if event.start_time is None:
+        start = dt.datetime.combine(event.date, dt.time(0), tzinfo=tz)
+        last = event.end_date or event.date
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    else:
+        start = local(event.date, event.start_time, tz)
+        duration = event.duration or dt.timedelta(hours=1)
+        end = (start.astimezone(UTC) + duration).astimezone(tz)
+    return Meeting(
+        uid_base=event.id,
+        title=event.name,
+        start=start,
+        end=end,
+        event=event,
+        description=event.description,
+        speakers=event.speakers,
+        venue=event.venue or event.place,
+        cancelled=event.cancelled,
+        all_day=event.start_time is None,
+        sequence=event.sequence,
+        updated=event.updated,
+    )
+
+
+def event_meetings(
+    events: Iterable[Event], win: Window, *, include_cancelled: bool = False
+) -> list[Meeting]:
+    """Occurrences of one-off events that start in ``win``."""
+    out = []
+    for event in events:
+        meeting = event_meeting(event)
+        if meeting.start in win and (include_cancelled or not meeting.cancelled):
+            out.append(meeting)
+    return out
+
+
+def sort_key(meeting: Meeting) -> tuple[dt.datetime, str]:
+    """Order meetings by start instant, then by id."""
+    day = meeting.recurrence_date
+    ident = meeting.uid_base if day is None else f"{meeting.uid_base}/{day.isoformat()}"
+    return (meeting.start.astimezone(UTC), ident)

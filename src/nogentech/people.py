@@ -1,4 +1,4 @@
-"""People and the roles they hold."""
+"""People and the roles they hold (``docs/model.md``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import attrs
 
 from .text import PartialDate, Text, ref, refs, slug
 
-__all__ = ["ROLE_KINDS", "Person", "Role", "RoleKind"]
+__all__ = ["ROLE_KINDS", "ROLE_LABELS", "Person", "Role", "RoleKind"]
 
 RoleKind = Literal[
     "president", "vice-president", "board-member", "speaker", "employee", "initiator", "office"
@@ -22,6 +22,20 @@ ROLE_KINDS: tuple[RoleKind, ...] = (
     "initiator",
     "office",
 )
+
+
+ROLE_LABELS: dict[str, Text] = {
+    # Neutral French forms: the data says nothing of a person's gender; a role's
+    # own ``title`` (« Présidente ») is shown instead when the data gives one.
+    "president": Text(fr="Présidence", en="President"),
+    "vice-president": Text(fr="Vice-présidence", en="Vice-president"),
+    "board-member": Text(fr="Membre du bureau", en="Board member"),
+    "speaker": Text(fr="Intervention", en="Speaker"),
+    "employee": Text(fr="Emploi", en="Employment"),
+    "initiator": Text(fr="Initiative", en="Initiator"),
+    "office": Text(fr="Fonction", en="Office"),
+}
+"""A label for each kind of role, shown where a role has no ``title`` of its own."""
 
 
 @attrs.frozen
@@ -39,6 +53,12 @@ class Role:
     until: PartialDate | None = None
     note: Text | None = None
     sources: tuple[str, ...] = refs("sources")
+
+    def label(self, lang: str = "fr") -> str:
+        """The role's own title where the data gives one, else a label for its kind."""
+        if self.title is not None:
+            return self.title.get(lang)
+        return ROLE_LABELS[self.kind].get(lang)
 
 
 @attrs.frozen

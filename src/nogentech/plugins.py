@@ -1,9 +1,7 @@
 """The plugin manager: built-in exporters and installed plugins, loaded lazily once.
 
-Built-in exporters are ordinary plugin modules listed in :data:`DEFAULT_PLUGINS`
-and registered with the same ``register`` call as the plugins found through the
-``nogentech`` entry point group. Set ``NOGENTECH_DISABLE_PLUGINS`` to a
-comma-separated list of plugin names to block them.
+Built-ins are ordinary plugin modules (:data:`DEFAULT_PLUGINS`) registered with the
+same call as the ``nogentech`` entry points; see ``docs/plugins.md``.
 """
 
 from __future__ import annotations
@@ -11,15 +9,25 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
 
 from . import hookspecs
+from ._exporter_types import DISABLE_ENV as DISABLE_ENV
 from ._exporter_types import LANG_OPTION as LANG_OPTION
-from ._exporter_types import Exporter, ExporterInfo, ExporterRegistry, Option, PluginFailure
+from ._exporter_types import (
+    Exporter,
+    ExporterInfo,
+    ExporterRegistry,
+    Hooks,
+    Option,
+    PluginFailure,
+    culprit,
+)
 from ._exporter_types import OptionKind as OptionKind
 from ._exporter_types import Renderer as Renderer
 from .exceptions import ExportError, NogentechError, OptionError, UnknownFormatError
@@ -31,6 +39,7 @@ __all__ = [
     "DEFAULT_PLUGINS",
     "DISABLE_ENV",
     "ENTRY_POINT_GROUP",
+    "TRACE_ENV",
     "Exporter",
     "ExporterInfo",
     "ExporterRegistry",
@@ -47,83 +56,13 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "nogentech"
-DISABLE_ENV = "NOGENTECH_DISABLE_PLUGINS"
+TRACE_ENV = "NOGENTECH_TRACE_PLUGINS"
+"""Environment variable: when set (``1``), every hook call is printed on standard error."""
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "nogentech.exporters.json",
     "nogentech.exporters.ics",
     "nogentech.exporters.vcard",
 )
-
-
-class Hooks:
-    """Typed calls of the hooks, each plugin called in pluggy's order, failures named."""
-
-    def __init__(self, pm: pluggy.PluginManager) -> None:
-        self._pm = pm
-
-    def _call(
-        self, hook: str, kwargs: dict[str, Any], failures: list[PluginFailure] | None
-    ) -> None:
-        caller = getattr(self._pm.hook, hook)
-        for impl in reversed(caller.get_hookimpls()):
-            if impl.wrapper or impl.hookwrapper:
-                continue
-            args = [kwargs[name] for name in impl.argnames]
-            try:
-                impl.function(*args)
-            except Exception as exc:
-                failure = PluginFailure(impl.plugin_name, f"{type(exc).__name__}: {exc}")
-                if failures is None:
-                    raise ExportError(f"{failure} (in {hook})") from exc
-                failures.append(failure)
-
-    def register_exporters(self, registry: ExporterRegistry, failures: list[PluginFailure]) -> None:
-        """Call ``nogentech_register_exporters`` on every plugin, recording failures.
-
-        Plugins are called in the order they were registered (built-ins first,
-        then installed plugins by entry point name), so on a duplicate format name
-        the exporter registered first is kept and the later plugin is reported.
-        """
-        caller = self._pm.hook.nogentech_register_exporters
-        for impl in caller.get_hookimpls():
-            if impl.wrapper or impl.hookwrapper:
-                continue
-            registry._current = impl.plugin_name
-            before = dict(registry._exporters)
-            try:
-                impl.function(*[{"registry": registry}[n] for n in impl.argnames])
-            except Exception as exc:  # noqa: BLE001 - reported with the plugin's name
-                registry._exporters = before
-                failures.append(PluginFailure(impl.plugin_name, f"{type(exc).__name__}: {exc}"))
-                log.warning("nogentech plugin %r failed to register: %s", impl.plugin_name, exc)
-
-    def ics_calendar(self, calendar: Any, cluster: Cluster, options: Mapping[str, Any]) -> None:
-        """Call ``nogentech_ics_calendar`` on every plugin."""
-        kwargs = {"calendar": calendar, "cluster": cluster, "options": options}
-        self._call("nogentech_ics_calendar", kwargs, None)
-
-    def ics_event(
-        self, event: Any, meeting: Any, cluster: Cluster, options: Mapping[str, Any]
-    ) -> None:
-        """Call ``nogentech_ics_event`` on every plugin."""
-        kwargs = {"event": event, "meeting": meeting, "cluster": cluster, "options": options}
-        self._call("nogentech_ics_event", kwargs, None)
-
-    def vcard(self, card: Any, subject: Any, cluster: Cluster, options: Mapping[str, Any]) -> None:
-        """Call ``nogentech_vcard`` on every plugin."""
-        kwargs = {"card": card, "subject": subject, "cluster": cluster, "options": options}
-        self._call("nogentech_vcard", kwargs, None)
-
-    def json_document(
-        self, document: dict[str, Any], cluster: Cluster, options: Mapping[str, Any]
-    ) -> None:
-        """Call ``nogentech_json_document`` on every plugin."""
-        kwargs = {"document": document, "cluster": cluster, "options": options}
-        self._call("nogentech_json_document", kwargs, None)
-
-    def has(self, hook: str) -> bool:
-        """True when at least one plugin implements ``hook``."""
-        return bool(getattr(self._pm.hook, hook).get_hookimpls())
 
 
 @attrs.define
@@ -147,6 +86,77 @@ def _entry_points() -> Iterable[Any]:
     return sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
 
 
+def _fail(failures: list[PluginFailure], name: str, exc: BaseException, doing: str) -> None:
+    failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
+    log.warning("nogentech plugin %r failed to %s: %s", name, doing, exc)
+
+
+def _register(
+    pm: pluggy.PluginManager, name: str, load: Any, failures: list[PluginFailure]
+) -> None:
+    """Import (``load()``) and register one plugin; any failure, SystemExit included, is kept."""
+    try:
+        pm.register(load(), name=name)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a broken plugin must not break the others
+        _fail(failures, name, exc, "load")
+
+
+def _check_pending(pm: pluggy.PluginManager, failures: list[PluginFailure]) -> None:
+    """Unregister every plugin whose hook implementations match no specification."""
+    while True:
+        try:
+            pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            name = pm.get_name(exc.plugin) or repr(exc.plugin)
+            pm.unregister(exc.plugin)
+            _fail(failures, name, exc, "load")
+        else:
+            return
+
+
+def _register_exporters(
+    pm: pluggy.PluginManager, registry: ExporterRegistry, failures: list[PluginFailure]
+) -> None:
+    """Call ``nogentech_register_exporters`` plugin by plugin, in the order they were registered.
+
+    Each plugin is called through pluggy's own subset caller (wrappers and monitoring
+    included), so that what it adds is kept with its name, a duplicate name keeps
+    the exporter registered first and names the later plugin, and a plugin that
+    raises leaves nothing behind while the others register as usual.
+    """
+    caller = pm.hook.nogentech_register_exporters
+    impls = [i for i in caller.get_hookimpls() if not (i.wrapper or i.hookwrapper)]
+    for impl in impls:
+        others = [i.plugin for i in impls if i is not impl]
+        call = pm.subset_hook_caller(caller.name, remove_plugins=others) if others else caller
+        try:
+            with registry.registering(impl.plugin_name):
+                call(registry=registry)
+        except Exception as exc:  # noqa: BLE001 - reported with the plugin's name
+            name = culprit(exc, [impl]) or impl.plugin_name
+            _fail(failures, name, exc, "register")
+
+
+def _trace(pm: pluggy.PluginManager) -> None:
+    """Print every hook call, its implementations and its outcome on standard error."""
+
+    def before(hook: str, impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, Any]) -> None:
+        names = ", ".join(i.plugin_name for i in reversed(impls))
+        print(f"nogentech: {hook}({', '.join(kwargs)}) -> {names}", file=sys.stderr)
+
+    def after(
+        outcome: pluggy.Result[Any],
+        hook: str,
+        impls: Sequence[pluggy.HookImpl],
+        kwargs: Mapping[str, Any],
+    ) -> None:
+        error = outcome.exception
+        if error is not None:
+            print(f"nogentech: {hook} raised {type(error).__name__}: {error}", file=sys.stderr)
+
+    pm.add_hookcall_monitoring(before, after)
+
+
 def _build(extra: Iterable[tuple[str, object]] = ()) -> _State:
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -160,18 +170,15 @@ def _build(extra: Iterable[tuple[str, object]] = ()) -> _State:
     for ep in _entry_points():
         if ep.name in blocked or pm.has_plugin(ep.name):
             continue
-        try:
-            plugin = ep.load()
-            pm.register(plugin, name=ep.name)
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the others
-            failures.append(PluginFailure(ep.name, f"{type(exc).__name__}: {exc}"))
-            log.warning("nogentech plugin %r failed to load: %s", ep.name, exc)
+        _register(pm, ep.name, ep.load, failures)
     for name, plugin in extra:
-        pm.register(plugin, name=name)
-    hooks = Hooks(pm)
+        _register(pm, name, lambda plugin=plugin: plugin, failures)
+    _check_pending(pm, failures)
+    if os.environ.get(TRACE_ENV, "").strip() not in ("", "0"):
+        _trace(pm)
     registry = ExporterRegistry()
-    hooks.register_exporters(registry, failures)
-    return _State(pm, hooks, registry, failures)
+    _register_exporters(pm, registry, failures)
+    return _State(pm, Hooks(pm), registry, failures)
 
 
 def _state() -> _State:

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..exceptions import OptionError
-from ..organisations import ORGANISATION_KINDS, Commission, Company, SubCluster
-from ..people import Person
+from ...exceptions import OptionError
+from ...organisations import ORGANISATION_KINDS, Commission, Company, SubCluster
+from ...people import Person
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ...cluster import Cluster
 
 
 @attrs.frozen

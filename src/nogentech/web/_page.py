@@ -19,8 +19,8 @@ from urllib.parse import quote, urlencode, urlsplit
 if TYPE_CHECKING:
     from wsgiref.types import WSGIEnvironment
 
-    from .cluster import Cluster
-    from .plugins import ExporterInfo, Option
+    from ..cluster import Cluster
+    from ..plugins import ExporterInfo, Option
 
 _HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 

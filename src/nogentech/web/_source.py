@@ -1,25 +1,6 @@
-"""Live subscription feeds over HTTP: a WSGI application built on the standard library.
+"""The served data: a :class:`Snapshot` of the cluster, reloaded by :class:`DataSource`.
 
-:func:`make_app` returns the WSGI callable (``gunicorn 'nogentech.web:make_app()'``),
-:func:`serve` runs it on a threaded :mod:`wsgiref` server. Routes:
-
-``/``               an HTML page with ``webcal://``, ``https://`` and "add to calendar" links
-``/calendar.ics``   the ``ics`` exporter; query parameters are its options (``?lang=en``)
-``/members.vcf``    the ``vcard`` exporter, options likewise
-``/cluster.json``   the ``json`` exporter
-``/export/NAME``    any registered exporter
-
-Every feed carries a strong ETag computed from its bytes, Last-Modified (the later of
-the data's ``updated`` field and the data file's mtime), Cache-Control and
-Content-Length, and answers ``If-None-Match`` / ``If-Modified-Since`` with 304.
-Bodies are never compressed: gzip broke calendar subscriptions in Outlook. Rendered
-bodies are cached per route and options for each version of the data; a
-:class:`DataSource` reloads the data file when it changes on disk and keeps the last
-good data after a bad edit.
-
-This module holds the data source and the public entry points; the application
-(:class:`FeedApp`), its HTTP responses, the index page and the wsgiref server are
-in the private modules ``_web_app``, ``_web_http``, ``_web_page`` and ``_web_server``.
+See ``docs/deploy.md`` for how reloading behaves.
 """
 
 from __future__ import annotations
@@ -34,16 +15,13 @@ from pathlib import Path
 
 import attrs
 
-from ._web_app import ROUTES as ROUTES
-from ._web_app import FeedApp
-from ._web_server import make_server
-from .cluster import Cluster
-from .exceptions import DataError
-from .loading import builtin_path, load
+from ..cluster import Cluster
+from ..exceptions import DataError
+from ..loading import builtin_path, load
 
-__all__ = ["DataSource", "FeedApp", "Snapshot", "make_app", "make_server", "serve"]
+__all__ = ["DataSource", "Snapshot"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("nogentech.web")
 
 
 @attrs.frozen
@@ -154,52 +132,3 @@ class DataSource:
             self._lock.release()
         log.info("%s: reloaded (data version %d)", self.path, version)
         return True
-
-
-def make_app(
-    data: str | os.PathLike[str] | DataSource | None = None,
-    *,
-    trust_proxy: bool = False,
-    base_url: str | None = None,
-    max_age: int = 3600,
-) -> FeedApp:
-    """The WSGI application serving the cluster in ``data``.
-
-    ``data`` is a cluster file (TOML or JSON), None for the built-in data, or a
-    :class:`DataSource` already set up.
-
-    The page's links are built from the request's scheme, ``Host`` and
-    ``SCRIPT_NAME``. ``base_url`` (``"https://feeds.example.org/nogentech"``) fixes
-    them instead, whatever the request says; ``trust_proxy=True`` takes the scheme
-    and host from ``X-Forwarded-Proto`` and ``X-Forwarded-Host``: set it only
-    behind a reverse proxy that sets them. A bad ``base_url`` raises ValueError.
-    ``max_age`` is the Cache-Control lifetime of feeds, in seconds. Invalid data
-    raises :class:`~nogentech.DataError` here, before anything is served.
-    """
-    source = data if isinstance(data, DataSource) else DataSource(data)
-    return FeedApp(source, trust_proxy=trust_proxy, base_url=base_url, max_age=max_age)
-
-
-def serve(
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    data: str | os.PathLike[str] | None = None,
-    *,
-    trust_proxy: bool = False,
-    base_url: str | None = None,
-) -> None:
-    """Serve the feeds until interrupted; loopback only unless ``host`` says otherwise.
-
-    ``trust_proxy`` and ``base_url`` are passed to :func:`make_app`. Ctrl-C stops the
-    server quietly.
-    """
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    app = make_app(data, trust_proxy=trust_proxy, base_url=base_url)
-    with make_server(host, port, app) as server:
-        shown = f"[{host}]" if ":" in host else host
-        print(f"Serving nogentech feeds on http://{shown}:{server.server_port}/", flush=True)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            log.info("interrupted; server stopped")

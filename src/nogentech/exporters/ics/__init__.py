@@ -56,21 +56,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..hookspecs import hookimpl
-from ..meetings import MeetingSeries
-from ..plugins import LANG_OPTION, Exporter, Hooks, Option
-from ..recurrence import event_meeting
-from ._ics_content import FALLBACK_STAMP, WORDS
-from ._ics_events import _vevents
-from ._ics_select import _dates, _refresh, _select, _window
-from ._ics_timezones import _vtimezone
-from ._ics_values import _clock_duration, _clock_type, _feed_type, _text, clean_text, escape_text
+from ...hookspecs import hookimpl
+from ...meetings import MeetingSeries, event_meeting
+from ...plugins import LANG_OPTION, Exporter, Hooks, Option
+from ._content import FALLBACK_STAMP, WORDS
+from ._events import _vevents
+from ._select import _dates, _refresh, _select, _window
+from ._timezones import _vtimezone
+from ._values import _clock_duration, _clock_type, _feed_type, _text, clean_text, escape_text
 
 if TYPE_CHECKING:
     from icalendar import Calendar
 
-    from ..cluster import Cluster
-    from ..plugins import ExporterRegistry
+    from ...cluster import Cluster
+    from ...plugins import ExporterRegistry
 
 __all__ = ["FALLBACK_STAMP", "MEDIA_TYPE", "clean_text", "escape_text", "render"]
 
@@ -111,7 +110,7 @@ def _header(
     series: Sequence[MeetingSeries],
     options: Mapping[str, Any],
 ) -> None:
-    from .. import __version__
+    from ... import __version__
 
     words = WORDS[lang]
     only = options.get("series") or ()

@@ -12,15 +12,15 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..meetings import Event, Meeting, MeetingSeries
-from ..people import Person
-from ._ics_values import _categories, _encoded, _local_time_type, _text, clean_text
+from ...meetings import Event, Meeting, MeetingSeries
+from ...people import Person
+from ._values import _categories, _encoded, _local_time_type, _text, clean_text
 
 if TYPE_CHECKING:
     from icalendar import Event as VEvent
 
-    from ..cluster import Cluster
-    from ..text import Text
+    from ...cluster import Cluster
+    from ...text import Text
 
 UTC = dt.UTC
 FALLBACK_STAMP = dt.datetime(2000, 1, 1, tzinfo=UTC)

@@ -12,17 +12,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import OptionError
-from ..meetings import Event, MeetingSeries
-from ..recurrence import Window, _rule_text, window, zone
-from ._ics_content import FALLBACK_STAMP
+from ...exceptions import OptionError
+from ...meetings import Event, MeetingSeries
+from ...recurrence import Window, rule_text, window, zone
+from ._content import FALLBACK_STAMP
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from ...cluster import Cluster
 
 
 def _refresh(text: str) -> dt.timedelta:
-    from ..converters import parse_duration
+    from ...converters import parse_duration
 
     try:
         value = parse_duration(text)
@@ -75,7 +75,7 @@ def _dates(
     for s in series:
         out.update((s.first_date, *s.cancelled, *s.extra_dates))
         out.update(d for o in s.overrides for d in (o.date, o.moved_to) if d)
-        until = re.search(r"UNTIL=(\d{8})", _rule_text(s.rule, zone(s.timezone)))
+        until = re.search(r"UNTIL=(\d{8})", rule_text(s.rule, zone(s.timezone)))
         if until:
             out.add(dt.datetime.strptime(until.group(1), "%Y%m%d").date())
     for e in events:

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..recurrence import zone
+from ...recurrence import zone
 
 if TYPE_CHECKING:
     from icalendar import Timezone

@@ -16,17 +16,16 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._display import role_label
-from ..exceptions import OptionError
-from ..organisations import Commission, Company, SubCluster
-from ..people import Person, Role
-from ._vcard_lines import clean_text
-from ._vcard_select import select
+from ...exceptions import OptionError
+from ...organisations import Commission, Company, SubCluster
+from ...people import Person, Role
+from ._lines import clean_text
+from ._select import select
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
-    from ..places import Place
-    from ..plugins import Hooks
+    from ...cluster import Cluster
+    from ...places import Place
+    from ...plugins import Hooks
 
 NAMESPACE = uuid.UUID("066c1aa3-c0e6-4e5b-bc36-013d266c4b70")
 """Namespace of the name-based (version 5) UUIDs of the cards."""
@@ -200,7 +199,7 @@ def _roles(cluster: Cluster, person: Person, lang: str) -> tuple[str | None, str
 
     TITLE is the title of an employee role, else of any role; ORG names the first
     employer. Every role these two do not already show in full is a ROLE value:
-    its title, else a label for its kind (:func:`~nogentech._display.role_label`),
+    its title, else a label for its kind (:meth:`~nogentech.Role.label`),
     then the name of the body it is held in (``Présidente, NOGENTECH``).
     """
     titled = sorted((r for r in person.roles if r.title), key=lambda r: r.kind != "employee")
@@ -221,7 +220,7 @@ def _roles(cluster: Cluster, person: Person, lang: str) -> tuple[str | None, str
     for role in person.roles:
         if shown(role):
             continue
-        parts = [clean_text(role_label(role, lang))]
+        parts = [clean_text(role.label(lang))]
         if role.of:
             parts.append(clean_text(cluster.name_of(role.of, lang)) or role.of)
         value = ", ".join(p for p in parts if p)

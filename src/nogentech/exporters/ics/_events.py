@@ -12,15 +12,15 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..meetings import Event, Meeting, MeetingSeries
-from ..recurrence import Window, _rule_text, event_meeting, window, zone
-from ._ics_content import UTC, _Properties
+from ...meetings import Event, Meeting, MeetingSeries, event_meeting
+from ...recurrence import Window, rule_text, window, zone
+from ._content import UTC, _Properties
 
 if TYPE_CHECKING:
     from icalendar import Event as VEvent
 
-    from ..cluster import Cluster
-    from ..plugins import Hooks
+    from ...cluster import Cluster
+    from ...plugins import Hooks
 
 
 def _local(date: dt.date, time: dt.time, name: str) -> dt.datetime:
@@ -66,7 +66,7 @@ def _series_events(
     cluster = props.cluster
     uid = f"{series.id}@{cluster.id}"
     master = props.vevent(uid, _master(series), series)
-    master.add("rrule", vRecur.from_ical(_rule_text(series.rule, zone(series.timezone))))
+    master.add("rrule", vRecur.from_ical(rule_text(series.rule, zone(series.timezone))))
     if series.extra_dates:
         extra = sorted(series.extra_dates)
         master.add("rdate", [_local(d, series.start_time, series.timezone) for d in extra])

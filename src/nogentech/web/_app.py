@@ -2,7 +2,7 @@
 
 :class:`FeedApp` maps a request to an exporter (or the index page), renders it
 for the current :class:`~nogentech.web.Snapshot` of the data and answers through
-:func:`~nogentech._web_http._conditional`. Rendered bodies are kept in a small LRU
+:func:`~nogentech.web._http._conditional`. Rendered bodies are kept in a small LRU
 cache keyed by data version, route and resolved options, so a new data version
 never serves stale bytes and equivalent queries share one rendering.
 """
@@ -16,15 +16,15 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from ._web_http import _conditional, _content_type, _etag, _Rendered, _Response, _text
-from ._web_page import _WORDS, _base, _page_html, _parse_base_url
-from .exceptions import OptionError, UnknownFormatError
-from .plugins import export, formats, get_exporter, resolve_options
+from ..exceptions import OptionError, UnknownFormatError
+from ..plugins import export, formats, get_exporter, resolve_options
+from ._http import _conditional, _content_type, _etag, _Rendered, _Response, _text
+from ._page import _WORDS, _base, _page_html, _parse_base_url
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
-    from .web import DataSource, Snapshot
+    from ._source import DataSource, Snapshot
 
 log = logging.getLogger("nogentech.web")
 

@@ -42,15 +42,15 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..hookspecs import hookimpl
-from ..plugins import LANG_OPTION, Exporter, Hooks, Option
-from ._vcard_cards import NAMESPACE, card_uid, cards, split_name
-from ._vcard_lines import _encoded, _fold_card, clean_text, fold_line
-from ._vcard_select import Selection, select
+from ...hookspecs import hookimpl
+from ...plugins import LANG_OPTION, Exporter, Hooks, Option
+from ._cards import NAMESPACE, card_uid, cards, split_name
+from ._lines import _encoded, _fold_card, clean_text, fold_line
+from ._select import Selection, select
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
-    from ..plugins import ExporterRegistry
+    from ...cluster import Cluster
+    from ...plugins import ExporterRegistry
 
 __all__ = [
     "MEDIA_TYPE",

@@ -1,0 +1,70 @@
+"""The feed server: a WSGI application over the exporters, and a small threaded server.
+
+:func:`make_app` builds the WSGI callable (``gunicorn 'nogentech.web:make_app()'``);
+:func:`serve` runs it. The routes, caching and reloading are described in
+``docs/deploy.md``; the application, its HTTP helpers, the page, the server and
+the data source are the private modules of this package.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from ._app import ROUTES as ROUTES
+from ._app import FeedApp
+from ._server import make_server
+from ._source import DataSource, Snapshot
+
+__all__ = ["DataSource", "FeedApp", "Snapshot", "make_app", "make_server", "serve"]
+
+log = logging.getLogger(__name__)
+
+
+def make_app(
+    data: str | os.PathLike[str] | DataSource | None = None,
+    *,
+    trust_proxy: bool = False,
+    base_url: str | None = None,
+    max_age: int = 3600,
+) -> FeedApp:
+    """The WSGI application serving the cluster in ``data``.
+
+    ``data`` is a cluster file (TOML or JSON), None for the built-in data, or a
+    :class:`DataSource` already set up.
+
+    The page's links are built from the request's scheme, ``Host`` and
+    ``SCRIPT_NAME``. ``base_url`` (``"https://feeds.example.org/nogentech"``) fixes
+    them instead, whatever the request says; ``trust_proxy=True`` takes the scheme
+    and host from ``X-Forwarded-Proto`` and ``X-Forwarded-Host``: set it only
+    behind a reverse proxy that sets them. A bad ``base_url`` raises ValueError.
+    ``max_age`` is the Cache-Control lifetime of feeds, in seconds. Invalid data
+    raises :class:`~nogentech.DataError` here, before anything is served.
+    """
+    source = data if isinstance(data, DataSource) else DataSource(data)
+    return FeedApp(source, trust_proxy=trust_proxy, base_url=base_url, max_age=max_age)
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    data: str | os.PathLike[str] | None = None,
+    *,
+    trust_proxy: bool = False,
+    base_url: str | None = None,
+) -> None:
+    """Serve the feeds until interrupted; loopback only unless ``host`` says otherwise.
+
+    ``trust_proxy`` and ``base_url`` are passed to :func:`make_app`. Ctrl-C stops the
+    server quietly.
+    """
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    app = make_app(data, trust_proxy=trust_proxy, base_url=base_url)
+    with make_server(host, port, app) as server:
+        shown = f"[{host}]" if ":" in host else host
+        print(f"Serving nogentech feeds on http://{shown}:{server.server_port}/", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            log.info("interrupted; server stopped")
