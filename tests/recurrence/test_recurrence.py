@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nogentech import Cluster, Event, Meeting, MeetingSeries, Override, Text
-from strategies import series as series_strategy
-from strategies import texts, times
+from nogentech.testing import series as series_strategy
+from nogentech.testing import texts, times
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = dt.UTC

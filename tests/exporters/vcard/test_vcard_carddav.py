@@ -15,7 +15,7 @@ import vobject
 
 import nogentech
 from nogentech.exporters.vcard import card_uid
-from radicale_server import DAVClient, radicale
+from tests.support.radicale_server import DAVClient, radicale
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 import nogentech
 from nogentech import Cluster, Company, DataError, Problem, _references, cluster, loading
 from nogentech.converters import converter
-from strategies import clusters
+from nogentech.testing import clusters
 
 
 def naive_walk(obj: Any, path: str) -> Iterator[tuple[str, tuple[str, ...], str]]:

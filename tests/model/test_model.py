@@ -27,8 +27,8 @@ from nogentech import (
     Text,
     Variant,
 )
+from nogentech.testing import clusters, partial_dates
 from nogentech.text import is_slug
-from strategies import clusters, partial_dates
 
 # -- slugs ---------------------------------------------------------------------
 

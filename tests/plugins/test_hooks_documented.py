@@ -9,15 +9,15 @@ import re
 import sys
 import types
 from collections.abc import Iterator
-from pathlib import Path
 
 import pluggy
 import pytest
 
 import nogentech
 from nogentech import hookspecs, plugins
+from tests.support import ROOT
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
+DOC = ROOT / "docs" / "plugins.md"
 HEADING = re.compile(r"^### `(nogentech_\w+)\(([^)]*)\)`$", re.MULTILINE)
 
 

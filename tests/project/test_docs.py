@@ -25,8 +25,8 @@ import pytest
 
 import nogentech
 from nogentech.cli import build_parser
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SRC = ROOT / "src" / "nogentech"
 

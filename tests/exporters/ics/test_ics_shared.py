@@ -12,7 +12,7 @@ from icalendar import Event as VEvent
 
 import nogentech
 from nogentech import plugins
-from test_ics import SAMPLE
+from tests.exporters.ics.test_ics import SAMPLE
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ import vobject
 
 import nogentech
 import nogentech.plugins
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py"))
 

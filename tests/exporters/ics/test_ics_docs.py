@@ -17,8 +17,9 @@ import pytest
 
 import nogentech
 from nogentech.cli import main
+from tests.support import ROOT
 
-PAGE = Path(__file__).resolve().parents[1] / "docs" / "subscribe.md"
+PAGE = ROOT / "docs" / "subscribe.md"
 CLIENTS = ["Google Calendar", "Outlook", "Apple Calendar", "Thunderbird"]
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import sys
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,9 +29,10 @@ import nogentech
 from nogentech import Cluster, Meeting, MeetingSeries, Override, Text
 from nogentech.meetings import event_meetings
 from nogentech.recurrence import rule_text
-from strategies import series as series_strategy
+from nogentech.testing import series as series_strategy
+from tests.support import ROOT
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 import synthetic
 
 UTC = dt.UTC

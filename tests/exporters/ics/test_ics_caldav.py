@@ -16,7 +16,7 @@ import pytest
 from icalendar import Calendar
 
 import nogentech
-from radicale_server import DAVClient, radicale
+from tests.support.radicale_server import DAVClient, radicale
 
 pytestmark = pytest.mark.slow
 

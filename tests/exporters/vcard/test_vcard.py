@@ -20,6 +20,7 @@ import nogentech
 from nogentech import OptionError, plugins
 from nogentech.cli import main
 from nogentech.exporters.vcard import split_name
+from tests.support import ROOT
 
 DATA = """
 id = "demo"
@@ -719,7 +720,7 @@ def test_builtin_filters(builtin: nogentech.Cluster) -> None:
 
 # -- the documentation ---------------------------------------------------------
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "vcards.md"
+DOC = ROOT / "docs" / "vcards.md"
 
 
 def blocks(kind: str) -> list[str]:

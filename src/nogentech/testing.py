@@ -1,4 +1,6 @@
-"""Hypothesis strategies for the nogentech model.
+"""Hypothesis strategies for the nogentech model, for property tests of exporter plugins.
+
+Install with ``pip install nogentech[testing]``; see ``docs/testing.md``.
 
 :func:`clusters` builds valid clusters whose references all point to objects of
 the right kind: every id is drawn first, then the objects refer to the ids of
@@ -10,13 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
-from hypothesis import reject
-from hypothesis import strategies as st
 
-from nogentech import (
+try:
+    from hypothesis import reject
+    from hypothesis import strategies as st
+except ImportError as exc:  # pragma: no cover - shown by a subprocess test
+    from .exceptions import MissingDependencyError
+
+    raise MissingDependencyError(
+        "nogentech.testing needs hypothesis: pip install 'nogentech[testing]'"
+    ) from exc
+
+from . import (
     Cluster,
     Commission,
     Company,
@@ -38,10 +49,12 @@ from nogentech import (
     Text,
     Variant,
 )
-from nogentech.history import FIGURE_MEASURES, MILESTONE_KINDS
-from nogentech.organisations import ORGANISATION_KINDS, SECTOR_KINDS
-from nogentech.people import ROLE_KINDS
-from nogentech.places import PLACE_KINDS
+from .history import FIGURE_MEASURES, MILESTONE_KINDS
+from .organisations import ORGANISATION_KINDS, SECTOR_KINDS
+from .people import ROLE_KINDS
+from .places import PLACE_KINDS
+
+T = TypeVar("T")
 
 ZONES = ("Europe/Paris", "America/New_York", "Australia/Sydney", "Asia/Tokyo", "UTC")
 """IANA zones drawn: DST north and south, no DST, and UTC itself."""
@@ -77,7 +90,7 @@ HOSTILE = (
 
 slugs = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,5}){0,2}", fullmatch=True)
 
-_chars = st.characters(blacklist_categories=("Cs",))
+_chars = st.characters(exclude_categories=["Cs"])
 
 strings = st.lists(
     st.one_of(st.sampled_from(HOSTILE), st.text(_chars, min_size=1, max_size=12)),
@@ -102,7 +115,7 @@ def texts(draw: st.DrawFn) -> Text:
     return Text(fr=fr, en=en)
 
 
-def optional(strategy: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+def optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
     """The value of ``strategy``, or None."""
     return st.one_of(st.none(), strategy)
 
@@ -257,7 +270,7 @@ def series(
     timezone = draw(st.sampled_from(timezones))
     start = draw(times)
     rule, first = draw(anchored_rules(timezone, start, until_forms))
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, Any] = {}
     if extras:
         dates = _rule_dates(rule, first, start, 8)
         chosen = draw(st.lists(st.sampled_from(dates), unique=True, max_size=3))

@@ -17,8 +17,8 @@ import pytest
 
 import nogentech
 from nogentech import Cluster, Company, Place, Sector, SubCluster, Text, plugins
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "plugin-csv"
 HEADER = ["id", "name", "kind", "member", "communes", "sectors", "sub_clusters"]
 

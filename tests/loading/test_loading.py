@@ -13,7 +13,7 @@ from hypothesis import given, settings
 
 import nogentech
 from nogentech import Cluster, DataError, PartialDate, Problem, Text
-from strategies import clusters
+from nogentech.testing import clusters
 
 # -- round trips ---------------------------------------------------------------
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 import nogentech
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
 
 
 def python_in(venv: Path) -> Path:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import nogentech
 from nogentech import Cluster, Event, Meeting, MeetingSeries, Override, Text
-from strategies import series as series_strategy
+from nogentech.testing import series as series_strategy
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = dt.UTC

@@ -53,6 +53,7 @@ from nogentech.organisations import ORGANISATION_KINDS, SECTOR_KINDS
 from nogentech.people import ROLE_KINDS
 from nogentech.places import PLACE_KINDS
 from nogentech.schema import json_schema, schema_text
+from tests.support import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -726,7 +727,7 @@ def test_schema_rejects_a_broken_document(
 
 # -- the examples of docs/json.md run ----------------------------------------------
 
-JSON_DOC = Path(__file__).resolve().parents[1] / "docs" / "json.md"
+JSON_DOC = ROOT / "docs" / "json.md"
 
 
 def doc_blocks(language: str) -> list[str]:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 import nogentech
+from tests.support import ROOT
 
 pytestmark = pytest.mark.slow
 
-BENCH = Path(__file__).parent.parent / "benchmarks" / "bench_server.py"
+BENCH = ROOT / "benchmarks" / "bench_server.py"
 
 
 @pytest.fixture(scope="module")
