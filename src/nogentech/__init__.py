@@ -37,9 +37,10 @@ if TYPE_CHECKING:
     from .plugins import ExporterInfo
     from .text import PartialDate, Text
 
+    from .version import __version__
+
     hookimpl: pluggy.HookimplMarker
 
-__version__ = "0.1.0"
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -106,12 +107,13 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "plugins": ("ExporterInfo",),
     "hookspecs": ("hookimpl",),
     "text": ("PartialDate", "Text"),
+    "version": ("__version__",),
 }
 _MODULE_OF: dict[str, str] = {name: module for module, names in _HOMES.items() for name in names}
 """The module that defines each public name imported on first use."""
 _SUBMODULES = frozenset(
     (
-        "_references",
+        "references",
         "cluster",
         "exceptions",
         "history",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from .exceptions import ExportError, OptionError, PluginError
+from .recurrence import EARLIEST_DATE, LATEST_DATE
 
 if TYPE_CHECKING:
     import pluggy
@@ -36,10 +37,6 @@ __all__ = [
 
 OptionKind = Literal["str", "bool", "int", "date", "choice", "list"]
 
-EARLIEST_DATE = dt.date(1900, 1, 1)
-"""The earliest date an option (or a command-line date) may give."""
-LATEST_DATE = dt.date(2199, 12, 31)
-"""The latest date an option (or a command-line date) may give."""
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 

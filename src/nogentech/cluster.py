@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
-from ._references import COLLECTIONS, check_references
 from .exceptions import DataError
 from .history import Discrepancy, KeyFigure, Milestone, Project, Source
 from .meetings import Event, Meeting, MeetingSeries, event_meetings, sort_key
@@ -15,9 +14,13 @@ from .organisations import Commission, Company, Sector, SubCluster
 from .people import Person
 from .places import Place
 from .recurrence import UTC, aware, check_timezone, window, zone
+from .references import COLLECTIONS, check_references
 from .text import PartialDate, Text, slug
 
 __all__ = ["Cluster"]
+
+
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -75,7 +78,7 @@ class Cluster:
     def __contains__(self, ident: object) -> bool:
         return ident in self._index
 
-    def _typed(self, ident: str, kind: type[Any]) -> Any:
+    def _typed(self, ident: str, kind: type[_T]) -> _T:
         obj = self._index.get(ident)
         if not isinstance(obj, kind):
             raise KeyError(f"no {kind.__name__.lower()} with id {ident!r}")
@@ -83,31 +86,31 @@ class Cluster:
 
     def company(self, ident: str) -> Company:
         """The company (or other organisation) with id ``ident``."""
-        return self._typed(ident, Company)  # type: ignore[no-any-return]
+        return self._typed(ident, Company)
 
     def person(self, ident: str) -> Person:
         """The person with id ``ident``."""
-        return self._typed(ident, Person)  # type: ignore[no-any-return]
+        return self._typed(ident, Person)
 
     def place_of(self, ident: str) -> Place:
         """The place with id ``ident``."""
-        return self._typed(ident, Place)  # type: ignore[no-any-return]
+        return self._typed(ident, Place)
 
     def sector(self, ident: str) -> Sector:
         """The sector with id ``ident``."""
-        return self._typed(ident, Sector)  # type: ignore[no-any-return]
+        return self._typed(ident, Sector)
 
     def sub_cluster(self, ident: str) -> SubCluster:
         """The sub-cluster with id ``ident``."""
-        return self._typed(ident, SubCluster)  # type: ignore[no-any-return]
+        return self._typed(ident, SubCluster)
 
     def commission(self, ident: str) -> Commission:
         """The commission with id ``ident``."""
-        return self._typed(ident, Commission)  # type: ignore[no-any-return]
+        return self._typed(ident, Commission)
 
     def series(self, ident: str) -> MeetingSeries:
         """The meeting series with id ``ident``."""
-        return self._typed(ident, MeetingSeries)  # type: ignore[no-any-return]
+        return self._typed(ident, MeetingSeries)
 
     def name_of(self, ident: str, lang: str = "fr") -> str:
         """A readable name for any id: a person's or company's name, a place's label…"""

@@ -7,10 +7,8 @@ the ``nogentech`` entry point group::
     [project.entry-points.nogentech]
     csv = "nogentech_csv"
 
-The built-in exporters (``json``, ``ics``, ``vcard``) are plugins too and use
-exactly these hooks. Every hook is called for every plugin that implements it
-(none of them stops at a first result); a plugin that raises is reported with
-its name.
+The built-in exporters are plugins too and use exactly these hooks; see
+``docs/plugins.md``.
 """
 
 from __future__ import annotations

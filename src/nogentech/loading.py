@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._references import COLLECTIONS, check_references
 from .cluster import Cluster
 from .exceptions import DataError, Problem
+from .references import COLLECTIONS, check_references
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_SPAN",
+    "EARLIEST_DATE",
+    "LATEST_DATE",
     "UTC",
     "Window",
     "aware",
@@ -33,6 +35,10 @@ __all__ = [
 ]
 
 UTC = dt.UTC
+EARLIEST_DATE = dt.date(1900, 1, 1)
+"""The earliest date an option (or a command-line date) may give."""
+LATEST_DATE = dt.date(2199, 12, 31)
+"""The latest date an option (or a command-line date) may give."""
 DEFAULT_SPAN = dt.timedelta(days=3653)
 
 

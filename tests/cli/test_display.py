@@ -8,7 +8,7 @@ import pytest
 
 import nogentech
 from nogentech import Cluster, KeyFigure, Text
-from nogentech._display import (
+from nogentech.cli._display import (
     figure_value,
     meeting_block,
     money,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 
 import nogentech
-from nogentech import Cluster, Company, DataError, Problem, _references, cluster, loading
+from nogentech import Cluster, Company, DataError, Problem, cluster, loading, references
 from nogentech.converters import converter
 from nogentech.testing import clusters
 
@@ -40,18 +40,18 @@ def naive_walk(obj: Any, path: str) -> Iterator[tuple[str, tuple[str, ...], str]
 @given(clusters())
 def test_the_per_class_plan_finds_every_reference(generated: Cluster) -> None:
     """Skipping fields that cannot hold references loses none of them."""
-    for name in _references.COLLECTIONS:
+    for name in references.COLLECTIONS:
         for index, item in enumerate(getattr(generated, name)):
             path = f"{name}[{index}]"
-            assert list(_references._walk(item, path)) == list(naive_walk(item, path))
+            assert list(references._walk(item, path)) == list(naive_walk(item, path))
 
 
 def test_builtin_data_plan_finds_every_reference() -> None:
     builtin = nogentech.load()
     count = 0
-    for name in _references.COLLECTIONS:
+    for name in references.COLLECTIONS:
         for index, item in enumerate(getattr(builtin, name)):
-            found = list(_references._walk(item, f"{name}[{index}]"))
+            found = list(references._walk(item, f"{name}[{index}]"))
             assert found == list(naive_walk(item, f"{name}[{index}]"))
             count += len(found)
     assert count > 100
@@ -66,7 +66,7 @@ def test_a_field_of_unknown_type_is_still_visited() -> None:
         label: UnknownName  # type: ignore[name-defined]  # noqa: F821
 
     deep = Company(id="a", name="A", sectors=("s",))
-    found = list(_references._walk(Holder(inner=deep, label=(deep,)), "x"))
+    found = list(references._walk(Holder(inner=deep, label=(deep,)), "x"))
     assert found == [
         ("x.inner.sectors[0]", ("sectors",), "s"),
         ("x.label[0].sectors[0]", ("sectors",), "s"),
@@ -84,7 +84,7 @@ def test_fast_and_detailed_converters_read_the_same_clusters(generated: Cluster)
 
 def test_valid_data_has_its_references_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    real = _references.check_references
+    real = references.check_references
 
     def counting(collections: Any, cluster_id: str | None) -> list[Problem]:
         calls.append(sum(len(v) for v in collections.values()))

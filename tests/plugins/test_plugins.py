@@ -514,7 +514,7 @@ def test_cli_export_failure_while_writing_leaves_the_old_file(
         assert Path(src).read_bytes().startswith(b'{\n  "schema_version": 1')
         raise PermissionError(13, "Permission denied", str(dst))
 
-    monkeypatch.setattr("nogentech._io.os.replace", refuse)
+    monkeypatch.setattr("nogentech.files.os.replace", refuse)
     assert main(["export", "json", "-o", str(target)]) == 1
     assert "Permission denied" in capsys.readouterr().err
     assert target.read_bytes() == b"{}\n"

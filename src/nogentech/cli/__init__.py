@@ -84,7 +84,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from .. import __version__
+    from ..version import __version__
 
     return f"nogentech {__version__}"
 

@@ -40,7 +40,7 @@ class Adder(Protocol):
 
 
 def _in_range(day: dt.date, text: str) -> None:
-    from .._exporter_types import EARLIEST_DATE, LATEST_DATE
+    from ..recurrence import EARLIEST_DATE, LATEST_DATE
 
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise argparse.ArgumentTypeError(

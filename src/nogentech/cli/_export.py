@@ -25,8 +25,8 @@ def run_formats(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Export the cluster in a format, to stdout or atomically to a file."""
-    from .._io import write_atomic
     from ..exceptions import OptionError
+    from ..files import write_atomic
     from ..plugins import export, get_exporter
 
     exporter = get_exporter(args.format)

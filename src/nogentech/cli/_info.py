@@ -10,7 +10,7 @@ from ._common import EXIT_DATA, EXIT_OK, Adder, load_data
 
 def run_info(args: argparse.Namespace) -> int:
     """Print a summary of the cluster."""
-    from .._display import summary
+    from ._display import summary
 
     print(summary(load_data(args), args.lang))
     return EXIT_OK

@@ -11,7 +11,7 @@ from ._common import EXIT_ERROR, EXIT_OK, Adder, date_arg, datetime_arg, load_da
 
 def run_meetings(args: argparse.Namespace) -> int:
     """List meeting occurrences in a window."""
-    from .._display import meeting_line
+    from ._display import meeting_line
 
     cluster = load_data(args)
     start = args.start or dt.date.today()
@@ -34,7 +34,7 @@ def run_meetings(args: argparse.Namespace) -> int:
 
 def run_next(args: argparse.Namespace) -> int:
     """Print the next meeting in full."""
-    from .._display import WORDS, meeting_block
+    from ._display import WORDS, meeting_block
 
     cluster = load_data(args)
     meeting = cluster.next_meeting(args.after)

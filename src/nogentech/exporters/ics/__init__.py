@@ -1,54 +1,7 @@
 """The ``ics`` exporter: the meetings as an iCalendar feed (RFC 5545) ready for subscription.
 
-Layout of the feed:
-
-* ``VCALENDAR`` with PRODID, VERSION, CALSCALE, METHOD:PUBLISH, NAME and
-  X-WR-CALNAME, X-WR-CALDESC, X-WR-TIMEZONE, REFRESH-INTERVAL and X-PUBLISHED-TTL (both in
-  hours, ``PT12H``, whatever form the ``refresh`` option has).
-* One ``VTIMEZONE`` per zone used (and the cluster's zone) with its STANDARD and
-  DAYLIGHT observances, read from the tz database from the year before the first
-  meeting to ten years after the last date the data mentions. A change that follows
-  one weekday rule for at least twelve years up to then is written as an open-ended
-  yearly RRULE, so the zone stays right for series without an end; other changes
-  are listed with RDATE.
-* A series is one master VEVENT (DTSTART;TZID, DTEND, RRULE with UNTIL in UTC, RDATE
-  for extra dates), then one VEVENT per override or cancelled date with the same UID
-  and a RECURRENCE-ID. Cancelled dates stay in the feed as STATUS:CANCELLED rather
-  than EXDATE, so that clients drop copies they already hold. With ``expand=true``
-  every occurrence is a VEVENT of its own, without RRULE or RECURRENCE-ID.
-* A one-off event is one VEVENT; an all-day one has VALUE=DATE and an exclusive DTEND.
-
-Options: ``series``, ``sub_cluster`` and ``commission`` keep what is linked to those
-ids (an unknown id is an :class:`~nogentech.OptionError` naming the valid ones);
-``start`` and ``end`` keep the series with an occurrence in the window, whole with
-all their overrides, and the events starting in it. With ``expand`` they bound the
-occurrences; by default from the first meeting to 1 January two years after the
-last date the data mentions (its ``updated`` stamp included), never from today.
-
-Stable output: the UID of a series or event is ``<id>@<cluster id>``; an expanded
-occurrence is ``<series id>.<YYYYMMDD>@<cluster id>`` where the date is the one the
-rule gave (a dot never occurs in an id, so the two kinds never clash). DTSTAMP and
-LAST-MODIFIED are the ``updated`` stamp of the event, series or override (the later
-of series and override), else the cluster's ``updated``; without any, DTSTAMP is
-:data:`FALLBACK_STAMP` and LAST-MODIFIED is left out. SEQUENCE is the data's
-``sequence``. The same data and options give the same bytes: nothing reads the clock.
-
-Text: TEXT values are escaped here (section 3.3.11) rather than by icalendar, whose
-escaping turns a backslash followed by ``N`` into a line break. CR LF and a lone CR
-become LF; the control characters RFC 5545 forbids in TEXT (all but tab and line
-breaks) and U+FEFF are dropped. The organiser's name (the CN parameter of
-ORGANIZER) is cleaned the same way, with tabs as spaces; icalendar writes it with
-the RFC 6868 escapes (``^n``, ``^'``, ``^^``). icalendar folds lines at 75 octets
-without splitting a UTF-8 character, and ends them with CR LF.
-
-Shared values: the values that many VEVENTs of one feed repeat (DTSTAMP and
-LAST-MODIFIED, STATUS, SEQUENCE, the LOCATION of a venue, the CATEGORIES, URL and
-ORGANIZER of a series, the SUMMARY and DESCRIPTION of occurrences without a
-programme) are built once per render and the same object is set in each of those
-VEVENTs, and the feed makes and folds the content line of such a value once. The
-bytes are those of adding every property to every VEVENT. A plugin that changes a
-VEVENT sets or adds properties (``event["LOCATION"] = ...``, ``event.add(...)``);
-changing a value object in place would change it in every VEVENT that shares it.
+The feed's layout, options, stable UIDs and text rules are described in ``docs/ics.md``;
+the private modules of this package build its values, VEVENTs and VTIMEZONEs.
 """
 
 from __future__ import annotations
@@ -110,7 +63,7 @@ def _header(
     series: Sequence[MeetingSeries],
     options: Mapping[str, Any],
 ) -> None:
-    from ... import __version__
+    from ...version import __version__
 
     words = WORDS[lang]
     only = options.get("series") or ()

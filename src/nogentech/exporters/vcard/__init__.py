@@ -1,39 +1,7 @@
 """The ``vcard`` exporter: organisations, people and groups as vCards (RFC 2426 / RFC 6350).
 
-Cards, in this order, each in the data's order:
-
-* one card per organisation (every :class:`~nogentech.Company`, member or partner):
-  FN and ORG (its name), N (empty: vCard 3.0 requires it), one ADR;TYPE=work per
-  place (locality = commune, region = département, country, found by walking
-  :attr:`Place.within`; street only where the data gives an address), CATEGORIES
-  (its sectors, then its sub-clusters), NOTE (description), URL, EMAIL and TEL
-  when the data has them, and X-ABShowAs:COMPANY (3.0) or KIND:org (4.0);
-* one card per person: FN, N (see :func:`split_name`), TITLE (the job title of
-  an employee role, else of any role), ORG (employer), one ROLE per other role
-  (its title, else a label for its kind, then the body it is held in:
-  ``Présidente, NOGENTECH``), EMAIL and TEL when known, KIND:individual in 4.0;
-* one group card per sub-cluster, then per commission: FN and N (its name), NOTE,
-  and its members among the cards of the same export, as
-  X-ADDRESSBOOKSERVER-KIND:group and X-ADDRESSBOOKSERVER-MEMBER (3.0, as Apple
-  Contacts writes them) or KIND:group and MEMBER (4.0).
-
-vCard 3.0 is the default, since Apple Contacts and Android refuse 4.0;
-``version=4`` gives 4.0. vobject only knows 3.0, so the 4.0 properties are plain
-properties of its card.
-
-Stable output: every card's UID is ``urn:uuid:`` followed by
-``uuid5(NAMESPACE, "<cluster id>/<object id>")`` (see :func:`card_uid`), the same in
-every run, version and language. REV is the cluster's ``updated`` stamp in UTC, and
-is left out without one: nothing reads the clock, so the same data and options give
-the same bytes.
-
-Text: line breaks (CR LF, CR, LF) become ``\\n``; the control characters vCard
-forbids and U+FEFF are dropped; ``\\``, ``,`` and ``;`` are escaped in text
-values (vobject does it), and values are stripped of surrounding white space.
-Lines end with CR LF and are folded at 75 octets without splitting a UTF-8
-character. vobject compares characters, not octets, with 75 before it folds (a
-line of 60 accented letters stays whole), so cards are serialised unfolded and
-folded here.
+Which cards are written and how their text is escaped and folded is described in
+``docs/vcards.md``; the private modules of this package pick, build and fold the cards.
 """
 
 from __future__ import annotations

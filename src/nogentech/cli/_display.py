@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 
-from .cluster import Cluster
-from .history import KeyFigure
-from .meetings import Meeting
-from .organisations import SubCluster
+from ..cluster import Cluster
+from ..history import KeyFigure
+from ..meetings import Meeting
+from ..organisations import SubCluster
 
 _DAYS = {
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),

@@ -1,4 +1,4 @@
-"""File helpers."""
+"""Writing files safely: atomic replacement of an export's target."""
 
 from __future__ import annotations
 
