@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from .places import Place
     from .plugins import ExporterInfo
     from .text import PartialDate, Text
-
     from .version import __version__
 
     hookimpl: pluggy.HookimplMarker
