@@ -8,7 +8,6 @@ import json
 import re
 import sys
 import types
-from collections.abc import Iterator
 
 import pluggy
 import pytest
@@ -79,14 +78,6 @@ def test_hookspec_has_a_full_docstring(hook: str) -> None:
 def plugin_examples() -> list[str]:
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text("utf-8"), flags=re.DOTALL)
     return [block for block in blocks if "@nogentech.hookimpl" in block]
-
-
-@pytest.fixture(autouse=True)
-def fresh_plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv(plugins.DISABLE_ENV, raising=False)
-    plugins.reset()
-    yield
-    plugins.reset()
 
 
 def as_module(source: str, name: str) -> types.ModuleType:

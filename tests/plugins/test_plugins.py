@@ -35,15 +35,6 @@ from nogentech.plugins import (
 DEMO = Cluster("demo", "Démo")
 
 
-@pytest.fixture(autouse=True)
-def fresh_plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test starts and ends with a plugin manager built from scratch."""
-    monkeypatch.delenv(DISABLE_ENV, raising=False)
-    plugins.reset()
-    yield
-    plugins.reset()
-
-
 def render_shout(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
     """The cluster's name in capitals, then the options it received, as JSON."""
     shown = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in options.items()}

@@ -11,7 +11,16 @@ import pytest
 
 import nogentech
 
-HEAVY = ("icalendar", "vobject", "cattrs", "pluggy", "holidays", "dateutil", "tomllib")
+HEAVY = (
+    "icalendar",
+    "vobject",
+    "cattrs",
+    "pluggy",
+    "holidays",
+    "dateutil",
+    "tomllib",
+    "hypothesis",
+)
 
 
 def modules_after(code: str, cwd: Path) -> list[str]:
