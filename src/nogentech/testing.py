@@ -265,8 +265,13 @@ def series(
     speakers: tuple[str, ...] = (),
     organisers: tuple[str, ...] = (),
     extras: bool = True,
+    links: dict[str, tuple[str, ...]] | None = None,
 ) -> MeetingSeries:
-    """A valid meeting series; with ``extras``, cancelled and extra dates and overrides."""
+    """A valid meeting series; with ``extras``, cancelled and extra dates and overrides.
+
+    ``links`` gives the ids the series may refer to under ``sub_clusters``,
+    ``commissions``, ``sectors`` and ``sources``.
+    """
     timezone = draw(st.sampled_from(timezones))
     start = draw(times)
     rule, first = draw(anchored_rules(timezone, start, until_forms))
@@ -278,7 +283,8 @@ def series(
         extra = draw(
             st.lists(st.dates(first, first + dt.timedelta(days=400)), unique=True, max_size=2)
         )
-        overrides = tuple(draw(overrides_for(d, venues, speakers)) for d in chosen)
+        sources = (links or {}).get("sources", ())
+        overrides = tuple(draw(overrides_for(d, venues, speakers, sources)) for d in chosen)
         kwargs = {
             "cancelled": tuple(cancelled),
             "extra_dates": tuple(extra),
@@ -293,6 +299,8 @@ def series(
             "sequence": draw(st.integers(0, 5)),
             "updated": draw(optional(stamps)),
         }
+        for field, choices in (links or {}).items():
+            kwargs[field] = draw(subset(list(choices)))
     return MeetingSeries(
         id=draw(ids),
         name=draw(texts()),
@@ -307,8 +315,13 @@ def series(
 
 @st.composite
 def overrides_for(
-    draw: st.DrawFn, date: dt.date, venues: tuple[str, ...], speakers: tuple[str, ...]
+    draw: st.DrawFn,
+    date: dt.date,
+    venues: tuple[str, ...],
+    speakers: tuple[str, ...],
+    sources: tuple[str, ...] = (),
 ) -> Override:
+    """The override of one date: programme, venue, time, cancellation."""
     moved = draw(st.one_of(st.none(), st.integers(-5, 5).map(lambda n: date + dt.timedelta(n))))
     return Override(
         date=date,
@@ -324,10 +337,13 @@ def overrides_for(
         sequence=draw(st.integers(0, 3)),
         updated=draw(optional(stamps)),
         note=draw(optional(texts())),
+        sources=draw(subset(list(sources))),
     )
 
 
 # -- whole clusters ------------------------------------------------------------
+
+_SERIES_LINKS = ("sub_clusters", "commissions", "sectors", "sources")
 
 
 @st.composite
@@ -492,6 +508,7 @@ def clusters(draw: st.DrawFn) -> Cluster:
                 venues=tuple(ids["places"]),
                 speakers=talkers,
                 organisers=organisers,
+                links={k: tuple(ids[k]) for k in _SERIES_LINKS},
             )
         )
         for i in ids["meeting_series"]

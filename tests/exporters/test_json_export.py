@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import itertools
 import json
 import re
 import shutil
@@ -18,41 +17,25 @@ from typing import Any
 import attrs
 import jsonschema
 import pytest
-from dateutil.rrule import rrulestr
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import nogentech
 from nogentech import (
     Cluster,
-    Commission,
     Company,
-    Discrepancy,
-    Event,
-    FormerName,
-    KeyFigure,
     MeetingSeries,
-    Milestone,
     Override,
     PartialDate,
-    Person,
     Place,
-    Project,
-    Role,
-    Sector,
-    Source,
-    SubCluster,
     Text,
-    Variant,
     plugins,
 )
 from nogentech.cli import main
 from nogentech.exceptions import DataError
-from nogentech.history import FIGURE_MEASURES, MILESTONE_KINDS
-from nogentech.organisations import ORGANISATION_KINDS, SECTOR_KINDS
+from nogentech.organisations import ORGANISATION_KINDS
 from nogentech.people import ROLE_KINDS
-from nogentech.places import PLACE_KINDS
 from nogentech.schema import json_schema, schema_text
+from nogentech.testing import clusters
 from tests.support import ROOT
 
 
@@ -75,336 +58,6 @@ def validator() -> jsonschema.Draft202012Validator:
 
 def export_doc(cluster: Cluster, **options: Any) -> Any:
     return json.loads(nogentech.export(cluster, "json", **options))
-
-
-# -- a strategy for whole clusters, every field type of the model included ----------
-
-UTC = dt.UTC
-OFFSETS = [
-    UTC,
-    dt.timezone(dt.timedelta(hours=2)),
-    dt.timezone(dt.timedelta(hours=-5, minutes=-30)),
-]
-ZONES = ["Europe/Paris", "UTC", "America/New_York", "Asia/Kolkata"]
-RULES = ["FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY", "FREQ=WEEKLY;INTERVAL=2", "FREQ=MONTHLY"]
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0))
-
-
-words = st.text(min_size=1, max_size=12)
-opt_words = st.none() | words
-texts = st.one_of(
-    st.builds(Text, fr=words),
-    st.builds(Text, en=words),
-    st.builds(Text, fr=st.text(max_size=8), en=words),
-    st.builds(Text, fr=words, en=st.text(max_size=8)),
-)
-opt_texts = st.none() | texts
-dates = st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31))
-times = st.builds(dt.time, st.integers(0, 23), st.integers(0, 59), st.sampled_from([0, 0, 0, 30]))
-stamps = st.datetimes(
-    dt.datetime(2000, 1, 1), dt.datetime(2040, 1, 1), timezones=st.sampled_from(OFFSETS)
-)
-durations = st.integers(60, 40 * 86400).map(lambda s: dt.timedelta(seconds=s))
-partials = st.one_of(
-    st.builds(PartialDate, st.integers(1800, 2100)),
-    st.builds(PartialDate, st.integers(1800, 2100), st.integers(1, 12)),
-    dates.map(lambda d: PartialDate(d.year, d.month, d.day)),
-)
-
-
-def some(ids: list[str]) -> st.SearchStrategy[tuple[str, ...]]:
-    """Up to three distinct ids among ``ids``."""
-    if not ids:
-        return st.just(())
-    return st.lists(st.sampled_from(ids), unique=True, max_size=3).map(tuple)
-
-
-def maybe(ids: list[str]) -> st.SearchStrategy[str | None]:
-    """One of ``ids``, or None."""
-    return st.none() | st.sampled_from(ids) if ids else st.none()
-
-
-def several(elements: st.SearchStrategy[Any]) -> st.SearchStrategy[tuple[Any, ...]]:
-    return st.lists(elements, max_size=2).map(tuple)
-
-
-@st.composite
-def clusters(draw: st.DrawFn) -> Cluster:
-    """A valid cluster: a few objects of every kind, references pointing where they may."""
-    src = [f"src-{i}" for i in range(draw(st.integers(0, 3)))]
-    sources = [
-        Source(id=i, title=draw(texts), file=draw(opt_words), language=draw(opt_words),
-               url=draw(opt_words))
-        for i in src
-    ]  # fmt: skip
-    places: list[Place] = []
-    for i in range(draw(st.integers(0, 3))):
-        places.append(
-            Place(
-                id=f"pl-{i}",
-                kind=draw(st.sampled_from(PLACE_KINDS)),
-                name=draw(texts),
-                within=draw(maybe([p.id for p in places])),
-                neighbour=draw(st.booleans()),
-                address=draw(opt_words),
-                sources=draw(some(src)),
-            )
-        )
-    pl = [p.id for p in places]
-    sectors: list[Sector] = []
-    for i in range(draw(st.integers(0, 3))):
-        sectors.append(
-            Sector(
-                id=f"se-{i}",
-                kind=draw(st.sampled_from(SECTOR_KINDS)),
-                name=draw(texts),
-                parent=draw(maybe([s.id for s in sectors])),
-                sources=draw(some(src)),
-            )
-        )
-    se = [s.id for s in sectors]
-    companies: list[Company] = []
-    for i in range(draw(st.integers(0, 4))):
-        companies.append(
-            Company(
-                id=f"co-{i}",
-                name=draw(words),
-                kind=draw(st.sampled_from(ORGANISATION_KINDS)),
-                member=draw(st.none() | st.booleans()),
-                full_name=draw(opt_texts),
-                description=draw(opt_texts),
-                sectors=draw(some(se)),
-                places=draw(some(pl)),
-                parent=draw(maybe([c.id for c in companies])),
-                aliases=draw(several(words)),
-                website=draw(opt_words),
-                email=draw(opt_words),
-                phone=draw(opt_words),
-                sources=draw(some(src)),
-            )
-        )
-    co = [c.id for c in companies]
-    former = st.builds(
-        FormerName, name=words, expansion=opt_texts, until=st.none() | partials, sources=some(src)
-    )
-    subs = [
-        SubCluster(
-            id=f"sc-{i}",
-            name=draw(words),
-            expansion=draw(opt_texts),
-            focus=draw(opt_texts),
-            description=draw(opt_texts),
-            founded=draw(st.none() | partials),
-            former_names=draw(several(former)),
-            members=draw(some(co)),
-            sectors=draw(some(se)),
-            places=draw(some(pl)),
-            roadmap=draw(several(texts)),
-            sources=draw(some(src)),
-        )
-        for i in range(draw(st.integers(0, 2)))
-    ]
-    sc = [s.id for s in subs]
-    commissions = [
-        Commission(
-            id=f"cm-{i}",
-            name=draw(texts),
-            missions=draw(several(texts)),
-            members=draw(some(co)),
-            sources=draw(some(src)),
-        )
-        for i in range(draw(st.integers(0, 2)))
-    ]
-    cm = [c.id for c in commissions]
-    roles = st.builds(
-        Role,
-        kind=st.sampled_from(ROLE_KINDS),
-        of=maybe([*co, *sc, *cm, "cl"]),
-        title=opt_texts,
-        since=st.none() | partials,
-        until=st.none() | partials,
-        note=opt_texts,
-        sources=some(src),
-    )
-    people = [
-        Person(
-            id=f"pe-{i}",
-            name=draw(words),
-            roles=draw(several(roles)),
-            email=draw(opt_words),
-            phone=draw(opt_words),
-            sources=draw(some(src)),
-        )
-        for i in range(draw(st.integers(0, 3)))
-    ]
-    speakers = [*[p.id for p in people], *co]
-
-    def override(days: st.SearchStrategy[dt.date]) -> st.SearchStrategy[Override]:
-        return st.builds(
-            Override,
-            date=days,
-            topic=opt_texts,
-            description=opt_texts,
-            speakers=some(speakers),
-            testimonies=some(speakers),
-            venue=maybe(pl),
-            moved_to=st.none() | dates,
-            start_time=st.none() | times,
-            duration=st.none() | durations,
-            cancelled=st.booleans(),
-            sequence=st.integers(0, 5),
-            updated=st.none() | stamps,
-            note=opt_texts,
-            sources=some(src),
-        )
-
-    series = []
-    for i in range(draw(st.integers(0, 2))):
-        first, rule = draw(dates), draw(st.sampled_from(RULES))
-        # Cancelled and overridden dates are occurrences of the rule; extra dates
-        # and moves may be any date.
-        occurrences = st.sampled_from(
-            [d.date() for d in itertools.islice(rrulestr(rule, dtstart=_midnight(first)), 30)]
-        )
-        series.append(
-            MeetingSeries(
-                id=f"ms-{i}",
-                name=draw(texts),
-                first_date=first,
-                start_time=draw(times),
-                duration=draw(durations),
-                rule=rule,
-                timezone=draw(st.sampled_from(ZONES)),
-                description=draw(opt_texts),
-                venue=draw(maybe(pl)),
-                organisers=draw(some(["cl", *co, *sc, *cm])),
-                sub_clusters=draw(some(sc)),
-                commissions=draw(some(cm)),
-                sectors=draw(some(se)),
-                cancelled=tuple(draw(st.lists(occurrences, max_size=2, unique=True))),
-                extra_dates=tuple(draw(st.lists(dates, max_size=2, unique=True))),
-                overrides=tuple(
-                    draw(st.lists(override(occurrences), max_size=2, unique_by=lambda o: o.date))
-                ),
-                free=draw(st.none() | st.booleans()),
-                open_to_public=draw(st.none() | st.booleans()),
-                url=draw(opt_words),
-                holiday_country=draw(st.sampled_from(["FR", None, "DE"])),
-                sequence=draw(st.integers(0, 3)),
-                updated=draw(st.none() | stamps),
-                sources=draw(some(src)),
-            )
-        )
-    events = []
-    for i in range(draw(st.integers(0, 2))):
-        day = draw(dates)
-        start_time = draw(st.none() | times)
-        events.append(
-            Event(
-                id=f"ev-{i}",
-                name=draw(texts),
-                date=day,
-                end_date=draw(st.none() | st.just(day + dt.timedelta(days=2))),
-                start_time=start_time,
-                duration=None if start_time is None else draw(st.none() | durations),
-                timezone=draw(st.sampled_from(ZONES)),
-                description=draw(opt_texts),
-                venue=draw(maybe(pl)),
-                place=draw(maybe(pl)),
-                speakers=draw(some(speakers)),
-                organisers=draw(some(["cl", *co])),
-                sub_clusters=draw(some(sc)),
-                commissions=draw(some(cm)),
-                sectors=draw(some(se)),
-                cancelled=draw(st.booleans()),
-                postponed_from=draw(st.none() | partials),
-                url=draw(opt_words),
-                sequence=draw(st.integers(0, 3)),
-                updated=draw(st.none() | stamps),
-                sources=draw(some(src)),
-            )
-        )
-    milestones = [
-        Milestone(
-            id=f"mi-{i}",
-            kind=draw(st.sampled_from(MILESTONE_KINDS)),
-            title=draw(texts),
-            date=draw(st.none() | partials),
-            description=draw(opt_texts),
-            by=draw(some(["cl", *co, *sc])),
-            subject=draw(maybe([*co, *pl, *se])),
-            sources=draw(some(src)),
-        )
-        for i in range(draw(st.integers(0, 2)))
-    ]
-    figures = []
-    for i in range(draw(st.integers(0, 2))):
-        # a key figure needs a year or sources
-        year = draw(st.none() | st.integers(1990, 2030)) if src else draw(st.integers(1990, 2030))
-        figures.append(
-            KeyFigure(
-                id=f"kf-{i}",
-                subject=draw(st.sampled_from(["cl", *co])),
-                measure=draw(st.sampled_from(FIGURE_MEASURES)),
-                value=draw(st.floats(allow_nan=False, allow_infinity=False)),
-                unit=draw(words),
-                qualifier=draw(st.sampled_from(["exact", "about", "more-than"])),
-                year=year,
-                label=draw(opt_texts),
-                sources=tuple(src) if year is None else draw(some(src)),
-            )
-        )
-    projects = [
-        Project(
-            id=f"pr-{i}",
-            title=draw(texts),
-            status=draw(st.sampled_from(["planned", "under-way", "done", "postponed"])),
-            description=draw(opt_texts),
-            partners=draw(some(co)),
-            start=draw(st.none() | partials),
-            sub_clusters=draw(some(sc)),
-            commissions=draw(some(cm)),
-            sources=draw(some(src)),
-        )
-        for i in range(draw(st.integers(0, 2)))
-    ]
-    discrepancies = []
-    if len(src) >= 2:
-        discrepancies.append(
-            Discrepancy(
-                id="di-0",
-                subject=draw(texts),
-                variants=tuple(Variant(value=draw(words), source=s) for s in src),
-                about=draw(some([*co, *pl])),
-            )
-        )
-    return Cluster(
-        id="cl",
-        name=draw(words),
-        full_name=draw(opt_texts),
-        description=draw(opt_texts),
-        legal_form=draw(opt_texts),
-        founded=draw(st.none() | partials),
-        timezone=draw(st.sampled_from(ZONES)),
-        website=draw(opt_words),
-        updated=draw(st.none() | stamps),
-        sources=tuple(sources),
-        places=tuple(places),
-        sectors=tuple(sectors),
-        companies=tuple(companies),
-        sub_clusters=tuple(subs),
-        commissions=tuple(commissions),
-        people=tuple(people),
-        meeting_series=tuple(series),
-        events=tuple(events),
-        milestones=tuple(milestones),
-        key_figures=tuple(figures),
-        projects=tuple(projects),
-        discrepancies=tuple(discrepancies),
-    )
 
 
 PROPERTY = settings(
