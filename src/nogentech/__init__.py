@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .people import Person, Role
     from .places import Place
     from .plugins import ExporterInfo
+    from .publishing import publish
     from .text import PartialDate, Text
     from .version import __version__
 
@@ -82,6 +83,7 @@ __all__ = [
     "hookimpl",
     "load",
     "loads",
+    "publish",
     "to_dict",
 ]
 
@@ -104,6 +106,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "people": ("Person", "Role"),
     "places": ("Place",),
     "plugins": ("ExporterInfo",),
+    "publishing": ("publish",),
     "hookspecs": ("hookimpl",),
     "text": ("PartialDate", "Text"),
     "version": ("__version__",),

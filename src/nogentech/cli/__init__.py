@@ -29,6 +29,8 @@ _HOMES: dict[str, str] = {
     "export": "_export",
     "schema": "_export",
     "serve": "_serve",
+    "stamp": "_stamp",
+    "publish": "_publish",
 }
 """The module of each command, in the order of the help."""
 

@@ -40,7 +40,10 @@ def run_export(args: argparse.Namespace) -> int:
                 f"--lang {args.lang} and --option lang={options['lang']} disagree: give one"
             )
         options["lang"] = args.lang
-    data = export(load_data(args), args.format, **options)
+    from ._stamp import apply_state, read_state
+
+    state = read_state(args.data, args.stamps)
+    data = apply_state(state, args.format, options, export(load_data(args), args.format, **options))
     if args.output and args.output != "-":
         try:
             write_atomic(args.output, data)
@@ -89,5 +92,10 @@ def add_commands(add: Adder) -> None:
         type=key_value,
         metavar="KEY=VALUE",
         help="exporter option; repeat for several",
+    )
+    p.add_argument(
+        "--stamps",
+        metavar="FILE",
+        help="change-tracking state to apply (default: the one beside --data, if any)",
     )
     add("schema", run_schema, "Print the JSON Schema of the JSON export.", data=False, lang=False)
