@@ -35,33 +35,21 @@ def _answers(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def radicale(root: Path, timeout: float = 30) -> Iterator[int]:
-    """Run Radicale with its collections under ``root``; yields its port once it answers.
+def running(
+    command: list[str], port: int, log_path: Path, name: str, timeout: float = 30
+) -> Iterator[int]:
+    """Run a server ``command`` listening on ``port``; yields the port once it answers.
 
-    No authentication, loopback only. The server is stopped on leaving, and its log
-    is shown if it does not start within ``timeout`` seconds.
+    The server is stopped on leaving, and its log is shown if it does not start
+    within ``timeout`` seconds.
     """
-    port = free_port()
-    config = root / "config"
-    config.write_text(
-        f"[server]\nhosts = 127.0.0.1:{port}\n"
-        "[auth]\ntype = none\n"
-        f"[storage]\nfilesystem_folder = {root / 'collections'}\n"
-        "[logging]\nlevel = warning\n",
-        encoding="utf-8",
-    )
-    log_path = root / "server.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "radicale", "--config", str(config)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + timeout
             while not _answers(port):
                 if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("Radicale did not start:\n" + log_path.read_text())
+                    pytest.fail(f"{name} did not start:\n" + log_path.read_text())
                 time.sleep(0.1)
             yield port
         finally:
@@ -73,12 +61,73 @@ def radicale(root: Path, timeout: float = 30) -> Iterator[int]:
                 process.wait(timeout=10)
 
 
+@contextlib.contextmanager
+def radicale(
+    root: Path, timeout: float = 30, users: dict[str, str] | None = None
+) -> Iterator[int]:
+    """Run Radicale with its collections under ``root``; yields its port once it answers.
+
+    Loopback only. Without ``users`` anyone may log in; with them (name: password),
+    Radicale checks them in an htpasswd file and each user reaches only their own
+    collections. The server is stopped on leaving.
+    """
+    port = free_port()
+    auth = "[auth]\ntype = none\n"
+    if users is not None:
+        htpasswd = root / "htpasswd"
+        htpasswd.write_text("".join(f"{u}:{p}\n" for u, p in users.items()), encoding="utf-8")
+        auth = (
+            "[auth]\ntype = htpasswd\n"
+            f"htpasswd_filename = {htpasswd}\nhtpasswd_encryption = plain\n"
+            "[rights]\ntype = owner_only\n"
+        )
+    config = root / "config"
+    config.write_text(
+        f"[server]\nhosts = 127.0.0.1:{port}\n"
+        + auth
+        + f"[storage]\nfilesystem_folder = {root / 'collections'}\n"
+        "[logging]\nlevel = warning\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "radicale", "--config", str(config)]
+    with running(command, port, root / "server.log", "Radicale", timeout) as ready:
+        yield ready
+
+
+@contextlib.contextmanager
+def xandikos(root: Path, timeout: float = 30) -> Iterator[int]:
+    """Run Xandikos with its collections under ``root``; yields its port once it answers.
+
+    Loopback only, without authentication (Xandikos leaves that to a proxy). It
+    starts with a calendar at ``/user/calendars/calendar/`` and an address book at
+    ``/user/contacts/addressbook/``. The server is stopped on leaving.
+    """
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "xandikos.web",
+        "--directory",
+        str(root / "collections"),
+        "--defaults",
+        "--no-detect-systemd",
+        "--listen-address",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--current-user-principal",
+        "/user/",
+    ]
+    with running(command, port, root / "server.log", "Xandikos", timeout) as ready:
+        yield ready
+
+
 class DAVClient:
     """A tiny WebDAV client over ``http.client``, as user ``user`` (Radicale takes any)."""
 
-    def __init__(self, port: int, user: str) -> None:
+    def __init__(self, port: int, user: str, password: str = "secret") -> None:
         self.port = port
-        self.auth = "Basic " + base64.b64encode(f"{user}:secret".encode()).decode("ascii")
+        self.auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
     def request(
         self,

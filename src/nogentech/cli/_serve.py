@@ -11,7 +11,14 @@ from ._common import EXIT_ERROR, EXIT_OK, Adder
 def run_serve(args: argparse.Namespace) -> int:
     """Serve the feeds over HTTP."""
     from ..web import serve
+    from ._stamp import state_path
 
+    stamps = state_path(args.data, args.stamps)
+    if stamps is not None and not (args.stamps or args.track_changes or stamps.exists()):
+        stamps = None
+    if args.track_changes and stamps is None:
+        print("error: --track-changes needs --data FILE or --stamps FILE", file=sys.stderr)
+        return EXIT_ERROR
     try:
         serve(
             host=args.host,
@@ -19,6 +26,8 @@ def run_serve(args: argparse.Namespace) -> int:
             data=args.data,
             trust_proxy=args.trust_proxy,
             base_url=args.base_url,
+            stamps=stamps,
+            track_changes=args.track_changes,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -42,4 +51,15 @@ def add_commands(add: Adder) -> None:
         action="store_true",
         help="take the scheme and host of the links from X-Forwarded-Proto and "
         "X-Forwarded-Host (only behind a proxy that sets them)",
+    )
+    p.add_argument(
+        "--stamps",
+        metavar="FILE",
+        help="change-tracking state the feeds are stamped with "
+        "(default: the one beside --data, if any)",
+    )
+    p.add_argument(
+        "--track-changes",
+        action="store_true",
+        help="keep the state current: record what changed at start and at each reload",
     )

@@ -27,6 +27,8 @@ def make_app(
     trust_proxy: bool = False,
     base_url: str | None = None,
     max_age: int = 3600,
+    stamps: str | os.PathLike[str] | None = None,
+    track_changes: bool = False,
 ) -> FeedApp:
     """The WSGI application serving the cluster in ``data``.
 
@@ -40,8 +42,14 @@ def make_app(
     behind a reverse proxy that sets them. A bad ``base_url`` raises ValueError.
     ``max_age`` is the Cache-Control lifetime of feeds, in seconds. Invalid data
     raises :class:`~nogentech.DataError` here, before anything is served.
+    ``stamps`` is a change-tracking state file the feeds are stamped with;
+    ``track_changes=True`` keeps it current at each reload (``docs/changes.md``).
     """
-    source = data if isinstance(data, DataSource) else DataSource(data)
+    source = (
+        data
+        if isinstance(data, DataSource)
+        else DataSource(data, stamps=stamps, track=track_changes)
+    )
     return FeedApp(source, trust_proxy=trust_proxy, base_url=base_url, max_age=max_age)
 
 
@@ -52,15 +60,23 @@ def serve(
     *,
     trust_proxy: bool = False,
     base_url: str | None = None,
+    stamps: str | os.PathLike[str] | None = None,
+    track_changes: bool = False,
 ) -> None:
     """Serve the feeds until interrupted; loopback only unless ``host`` says otherwise.
 
-    ``trust_proxy`` and ``base_url`` are passed to :func:`make_app`. Ctrl-C stops the
-    server quietly.
+    ``trust_proxy``, ``base_url``, ``stamps`` and ``track_changes`` are passed to
+    :func:`make_app`. Ctrl-C stops the server quietly.
     """
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    app = make_app(data, trust_proxy=trust_proxy, base_url=base_url)
+    app = make_app(
+        data,
+        trust_proxy=trust_proxy,
+        base_url=base_url,
+        stamps=stamps,
+        track_changes=track_changes,
+    )
     with make_server(host, port, app) as server:
         shown = f"[{host}]" if ":" in host else host
         print(f"Serving nogentech feeds on http://{shown}:{server.server_port}/", flush=True)

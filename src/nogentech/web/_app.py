@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 
 from ..exceptions import OptionError, UnknownFormatError
 from ..plugins import export, formats, get_exporter, resolve_options
+from ..stamps import view_of
 from ._http import _conditional, _content_type, _etag, _Rendered, _Response, _text
 from ._page import _WORDS, _base, _page_html, _parse_base_url
 
@@ -130,6 +131,8 @@ class FeedApp:
 
         def make() -> _Rendered:
             body = export(snapshot.cluster, name, **params)
+            if snapshot.stamps is not None:
+                body = snapshot.stamps.apply(name, view_of(name, options), body)[0]
             base_type = exporter.media_type.split(";")[0].strip().lower()
             disposition = "inline" if base_type in _INLINE_TYPES else "attachment"
             file = filename or f"{snapshot.cluster.id}.{exporter.extension}"

@@ -18,6 +18,7 @@ import attrs
 from ..cluster import Cluster
 from ..exceptions import DataError
 from ..loading import builtin_path, load
+from ..stamps import Stamps
 
 __all__ = ["DataSource", "Snapshot"]
 
@@ -32,6 +33,8 @@ class Snapshot:
     version: int
     last_modified: dt.datetime | None
     """UTC, whole seconds; None when neither ``updated`` nor a file time is known."""
+    stamps: Stamps | None = None
+    """The change-tracking state the feeds are stamped with, if any (``docs/changes.md``)."""
 
 
 def _last_modified(cluster: Cluster, mtime_ns: int | None) -> dt.datetime | None:
@@ -63,6 +66,10 @@ class DataSource:
     :class:`~nogentech.DataError`; an invalid edit later is logged line by line and
     the last good data stays served.
     ``path=None`` serves the built-in data, which never changes.
+
+    ``stamps`` is a change-tracking state file: it is read with the data (and again
+    when it changes); with ``track=True`` it is kept current instead, recording
+    each reload's changes (see :func:`nogentech.stamps.refresh`).
     """
 
     def __init__(
@@ -71,19 +78,44 @@ class DataSource:
         *,
         interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        stamps: str | os.PathLike[str] | None = None,
+        track: bool = False,
     ) -> None:
         self.path = Path(path) if path is not None else None
+        self.stamps_path = Path(stamps) if stamps is not None else None
+        self.track = track
         self.interval = interval
         self._clock = clock
         self._lock = threading.Lock()
         self._seen = self._signature()
         self._checked = clock()
         cluster = load(self.path)
-        self._snapshot = Snapshot(cluster, 1, _last_modified(cluster, self._mtime(self._seen)))
+        self._snapshot = Snapshot(
+            cluster, 1, _last_modified(cluster, self._mtime(self._seen)), self._stamps(cluster)
+        )
+        self._stamps_seen = self._signature(self.stamps_path) if self.stamps_path else None
 
-    def _signature(self) -> tuple[int, int, int] | None:
+    def _stamps(self, cluster: Cluster) -> Stamps | None:
+        """The state for ``cluster``: kept current with ``track``, else read as it is."""
+        from .. import stamps
+
+        if self.stamps_path is None:
+            return None
+        if not self.track:
+            return Stamps.load(self.stamps_path)
+        from ..plugins import export
+
+        state, changes = stamps.refresh(
+            self.stamps_path, lambda fmt, options: export(cluster, fmt, **options)
+        )
+        if changes:
+            log.info("%s: %d changes recorded", self.stamps_path, len(changes))
+        return state
+
+    def _signature(self, path: Path | None = None) -> tuple[int, int, int] | None:
+        """mtime, size and inode of ``path`` (by default the data file), None if unreadable."""
         try:
-            info = (self.path or builtin_path()).stat()
+            info = (path or self.path or builtin_path()).stat()
         except OSError:
             return None
         return (info.st_mtime_ns, info.st_size, info.st_ino)
@@ -112,7 +144,7 @@ class DataSource:
             self._checked = self._clock()
             signature = self._signature()
             if signature == self._seen:
-                return False
+                return self._reread_stamps()
             self._seen = signature
             if signature is None:
                 log.error(
@@ -127,8 +159,28 @@ class DataSource:
                     log.error("%s: %s", self.path, line)
                 return False
             version = self._snapshot.version + 1
-            self._snapshot = Snapshot(cluster, version, _last_modified(cluster, signature[0]))
+            modified = _last_modified(cluster, signature[0])
+            self._snapshot = Snapshot(cluster, version, modified, self._stamps(cluster))
+            if self.stamps_path is not None:
+                self._stamps_seen = self._signature(self.stamps_path)
         finally:
             self._lock.release()
         log.info("%s: reloaded (data version %d)", self.path, version)
+        return True
+
+    def _reread_stamps(self) -> bool:
+        """Read the state file again if someone else changed it (lock held)."""
+        if self.stamps_path is None or self.track:
+            return False
+        signature = self._signature(self.stamps_path)
+        if signature == self._stamps_seen:
+            return False
+        self._stamps_seen = signature
+        try:
+            state = Stamps.load(self.stamps_path)
+        except DataError as exc:
+            log.error("%s: %s; still using the last good state", self.stamps_path, exc)
+            return False
+        old = self._snapshot
+        self._snapshot = Snapshot(old.cluster, old.version + 1, old.last_modified, state)
         return True
