@@ -62,9 +62,7 @@ def running(
 
 
 @contextlib.contextmanager
-def radicale(
-    root: Path, timeout: float = 30, users: dict[str, str] | None = None
-) -> Iterator[int]:
+def radicale(root: Path, timeout: float = 30, users: dict[str, str] | None = None) -> Iterator[int]:
     """Run Radicale with its collections under ``root``; yields its port once it answers.
 
     Loopback only. Without ``users`` anyone may log in; with them (name: password),
