@@ -62,12 +62,15 @@ def running(
 
 
 @contextlib.contextmanager
-def radicale(root: Path, timeout: float = 30, users: dict[str, str] | None = None) -> Iterator[int]:
+def radicale(
+    root: Path, timeout: float = 30, users: dict[str, str] | None = None, server: str = ""
+) -> Iterator[int]:
     """Run Radicale with its collections under ``root``; yields its port once it answers.
 
     Loopback only. Without ``users`` anyone may log in; with them (name: password),
     Radicale checks them in an htpasswd file and each user reaches only their own
-    collections. The server is stopped on leaving.
+    collections. ``server`` holds more lines of the ``[server]`` section. The server
+    is stopped on leaving.
     """
     port = free_port()
     auth = "[auth]\ntype = none\n"
@@ -81,7 +84,7 @@ def radicale(root: Path, timeout: float = 30, users: dict[str, str] | None = Non
         )
     config = root / "config"
     config.write_text(
-        f"[server]\nhosts = 127.0.0.1:{port}\n"
+        f"[server]\nhosts = 127.0.0.1:{port}\n{server}"
         + auth
         + f"[storage]\nfilesystem_folder = {root / 'collections'}\n"
         "[logging]\nlevel = warning\n",
