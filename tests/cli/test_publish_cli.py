@@ -6,19 +6,21 @@ from __future__ import annotations
 import json
 import os
 import pty
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
+import httpx
 import pytest
 
 import nogentech
 from nogentech.cli import main
 from tests.conftest import make_demo
 from tests.support import dav_queries as q
-from tests.support.radicale_server import DAVClient, free_port, radicale
+from tests.support.radicale_server import DAVClient, free_port, radicale, self_signed
 
 pytestmark = pytest.mark.slow
 
@@ -275,3 +277,27 @@ def test_a_terminal_sees_a_progress_line(
     assert b"\r\x1b[K[1/3] create jeudis@demo" in seen
     assert b"\r\x1b[K[3/3] create visite@demo" in seen
     assert seen.endswith(b"3 written: 3 create\r\n")
+
+
+def test_https_is_verified_unless_the_servers_authority_is_given(
+    tmp_path_factory: pytest.TempPathFactory,
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A server with a certificate of its own is refused (exit 7) until ``--ca-file``."""
+    root = tmp_path_factory.mktemp("tls")
+    cert, key = self_signed(root)
+    with radicale(root, users=USERS, tls=(cert, key)) as port:
+        login(monkeypatch)
+        url = f"https://127.0.0.1:{port}/alice/cal/"
+        args = ["publish", "--data", str(env), "--caldav", url]
+        assert main(args) == 7
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: PROPFIND {url}: [SSL: CERTIFICATE_VERIFY_FAILED]")
+        assert err.endswith("(give the server's CA certificate with --ca-file)\n")
+        context = ssl.create_default_context(cafile=str(cert))
+        made = httpx.request("MKCALENDAR", url, auth=("alice", "s3cret"), verify=context)
+        assert made.status_code == 201
+        assert main([*args, "--ca-file", str(cert)]) == 0
+        assert capsys.readouterr().err == "3 written: 3 create\n"

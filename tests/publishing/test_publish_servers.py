@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 import pytest
 import vobject
+from icalendar import Calendar
 
 import nogentech
 from nogentech.exporters.vcard import card_uid
@@ -137,6 +138,15 @@ def event_lines(data: bytes) -> list[bytes]:
     text = data.replace(b"\r\n", b"\n").replace(b"\n ", b"")
     inner = text.split(b"BEGIN:VEVENT\n", 1)[1].split(b"END:VEVENT", 1)[0]
     return sorted(inner.splitlines())
+
+
+def sequences(data: bytes) -> dict[str, int]:
+    """SEQUENCE of each VEVENT of a stored resource, by RECURRENCE-ID (UTC; "" for none)."""
+    out = {}
+    for event in Calendar.from_ical(data).walk("VEVENT"):
+        rid = event.get("RECURRENCE-ID")
+        out[rid.dt.astimezone(UTC).isoformat() if rid else ""] = int(event["SEQUENCE"])
+    return out
 
 
 def stored_cards(server: Server) -> dict[str, list[tuple[str, str, str]]]:
@@ -304,6 +314,15 @@ def test_editing_one_occurrence_writes_exactly_its_series(walk: dict[str, Any]) 
         "La cybersécurité des PME",
         "CONFIRMED",
     ) in walk["edited"]["occurrences"]
+    before = sequences(walk["again"]["calendar"]["jeudis@demo.ics"])
+    after = sequences(walk["edited"]["calendar"]["jeudis@demo.ics"])
+    assert before == {
+        "": 0,
+        "2024-02-08T07:30:00+00:00": 0,
+        "2024-03-14T07:30:00+00:00": 0,
+        "2024-04-11T06:30:00+00:00": 0,
+    }
+    assert after == {**before, "2024-02-08T07:30:00+00:00": 1}
 
 
 def test_cancelling_a_date_writes_exactly_its_series(walk: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ import base64
 import contextlib
 import http.client
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -23,8 +24,14 @@ def free_port() -> int:
         return port
 
 
-def _answers(port: int) -> bool:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+def _answers(port: int, tls: bool = False) -> bool:
+    connection = (
+        http.client.HTTPSConnection(
+            "127.0.0.1", port, timeout=5, context=ssl._create_unverified_context()
+        )
+        if tls
+        else http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    )
     try:
         connection.request("OPTIONS", "/")
         return connection.getresponse().status == 200
@@ -36,7 +43,7 @@ def _answers(port: int) -> bool:
 
 @contextlib.contextmanager
 def running(
-    command: list[str], port: int, log_path: Path, name: str, timeout: float = 30
+    command: list[str], port: int, log_path: Path, name: str, timeout: float = 30, tls: bool = False
 ) -> Iterator[int]:
     """Run a server ``command`` listening on ``port``; yields the port once it answers.
 
@@ -47,7 +54,7 @@ def running(
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + timeout
-            while not _answers(port):
+            while not _answers(port, tls):
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"{name} did not start:\n" + log_path.read_text())
                 time.sleep(0.1)
@@ -61,17 +68,54 @@ def running(
                 process.wait(timeout=10)
 
 
+def self_signed(root: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by itself, and its key (made by openssl)."""
+    cert, key = root / "cert.pem", root / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
 @contextlib.contextmanager
 def radicale(
-    root: Path, timeout: float = 30, users: dict[str, str] | None = None, server: str = ""
+    root: Path,
+    timeout: float = 30,
+    users: dict[str, str] | None = None,
+    server: str = "",
+    tls: tuple[Path, Path] | None = None,
 ) -> Iterator[int]:
     """Run Radicale with its collections under ``root``; yields its port once it answers.
 
     Loopback only. Without ``users`` anyone may log in; with them (name: password),
     Radicale checks them in an htpasswd file and each user reaches only their own
-    collections. ``server`` holds more lines of the ``[server]`` section. The server
-    is stopped on leaving.
+    collections. ``server`` holds more lines of the ``[server]`` section; ``tls``, a
+    certificate and its key, makes it speak HTTPS. The server is stopped on leaving.
     """
+    if tls is not None:
+        server += f"ssl = True\ncertificate = {tls[0]}\nkey = {tls[1]}\n"
     port = free_port()
     auth = "[auth]\ntype = none\n"
     if users is not None:
@@ -91,7 +135,8 @@ def radicale(
         encoding="utf-8",
     )
     command = [sys.executable, "-m", "radicale", "--config", str(config)]
-    with running(command, port, root / "server.log", "Radicale", timeout) as ready:
+    log = root / "server.log"
+    with running(command, port, log, "Radicale", timeout, tls is not None) as ready:
         yield ready
 
 
