@@ -20,9 +20,9 @@ from typing import Any
 
 import attrs
 
-from ._components import Component, Lines, line_name, line_params, line_value, split
-from ._io import write_atomic
+from .content_lines import Component, Lines, line_name, line_params, line_value, split
 from .exceptions import DataError, Problem
+from .files import write_atomic
 
 __all__ = ["VIEWS", "Change", "Stamp", "Stamps", "default_path", "refresh", "view_of"]
 

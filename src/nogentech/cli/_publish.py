@@ -58,7 +58,7 @@ def run_publish(args: argparse.Namespace) -> int:
         print("error: give --caldav URL, --carddav URL or both", file=sys.stderr)
         return EXIT_DATA
     from ..exceptions import NogentechError
-    from ..publishing._auth import check_url
+    from ..publishing import check_url
 
     try:
         for url in (args.caldav, args.carddav):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..exceptions import MissingDependencyError, NogentechError
+from ._auth import check_url
 from ._errors import AuthenticationError, NetworkError, NotACollectionError, PublishError
 from ._plan import KINDS, Action, Progress
 
@@ -37,6 +38,7 @@ __all__ = [
     "NotACollectionError",
     "PublishError",
     "Result",
+    "check_url",
     "publish",
 ]
 
@@ -97,7 +99,7 @@ def _client(url: str, auth: tuple[str, str] | None, verify: Any, timeout: float)
         raise MissingDependencyError(
             "publishing needs httpx: pip install 'nogentech[publish]'"
         ) from None
-    from .. import __version__
+    from ..version import __version__
     from ._auth import credentials
 
     login = auth if auth is not None else credentials(url)
@@ -216,7 +218,6 @@ def publish(
     resources are reported in the result.
     """
     from . import _record
-    from ._auth import check_url
     from ._dav import DAV
     from ._resources import calendar_resources, card_resources
 

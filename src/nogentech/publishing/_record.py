@@ -13,8 +13,8 @@ from pathlib import Path
 
 import attrs
 
-from .._io import write_atomic
 from ..exceptions import DataError, Problem
+from ..files import write_atomic
 
 FORMAT_KEY = "nogentech-publish"
 FORMAT_VERSION = 1

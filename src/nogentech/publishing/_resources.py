@@ -13,7 +13,7 @@ from collections import Counter
 
 import attrs
 
-from .._components import line_name, line_value, split
+from ..content_lines import line_name, line_value, split
 
 _TZID = re.compile(rb';TZID=("[^"]*"|[^;:]*)')
 _CALENDAR_KEEP = ("VERSION", "PRODID", "CALSCALE")
