@@ -377,7 +377,7 @@ def test_vtimezone_for_a_zone_without_daylight_saving_has_one_observance() -> No
 # -- series, overrides, events -------------------------------------------------------
 
 
-def test_series_is_one_master_with_rule_extra_dates_and_its_own_fields(
+def test_series_is_one_master_with_rule_and_its_own_fields(
     cluster: nogentech.Cluster,
 ) -> None:
     data = export(cluster)
@@ -385,7 +385,7 @@ def test_series_is_one_master_with_rule_extra_dates_and_its_own_fields(
     assert event["DTSTART"].dt == dt.datetime(2023, 10, 12, 8, 30, tzinfo=PARIS)
     assert event["DTEND"].dt == dt.datetime(2023, 10, 12, 10, 30, tzinfo=PARIS)
     assert event["RRULE"].to_ical() == b"FREQ=MONTHLY;BYDAY=2TH"
-    assert [d.dt for d in event["RDATE"].dts] == [dt.datetime(2024, 7, 4, 8, 30, tzinfo=PARIS)]
+    assert "RDATE" not in event
     assert "EXDATE" not in event
     assert str(event["SUMMARY"]) == "Rencontres du jeudi"
     assert str(event["DESCRIPTION"]) == "Petit-déjeuner\nLieu : Salle du CFAI, bâtiment B, Nogent"
@@ -397,8 +397,30 @@ def test_series_is_one_master_with_rule_extra_dates_and_its_own_fields(
     assert (str(event["STATUS"]), event["SEQUENCE"]) == ("CONFIRMED", 1)
     lines = content_lines(data)
     assert "DTSTART;TZID=Europe/Paris:20231012T083000" in lines
-    assert "RDATE;TZID=Europe/Paris:20240704T083000" in lines
+    assert not [line for line in lines if line.startswith("RDATE") and "TZID=" in line]
     assert "CATEGORIES:Forge\\, estampage,Medical\\; Nogent" in lines
+
+
+def test_an_extra_date_is_an_event_of_its_own_not_an_rdate(cluster: nogentech.Cluster) -> None:
+    """The extra date 2024-07-04 is one VEVENT with the UID of its expanded occurrence
+    and the series' fields, without RRULE, RDATE or RECURRENCE-ID: sabre/vobject
+    drops the RRULE of a master with RDATE, node-ical drops RDATE."""
+    data = export(cluster)
+    (event,) = by_uid(parse(data), "rencontres-du-jeudi.20240704@nogentech")
+    assert event["DTSTART"].dt == dt.datetime(2024, 7, 4, 8, 30, tzinfo=PARIS)
+    assert event["DTEND"].dt == dt.datetime(2024, 7, 4, 10, 30, tzinfo=PARIS)
+    for name in ("RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"):
+        assert name not in event
+    assert str(event["SUMMARY"]) == "Rencontres du jeudi"
+    assert str(event["DESCRIPTION"]) == "Petit-déjeuner\nLieu : Salle du CFAI, bâtiment B, Nogent"
+    assert str(event["LOCATION"]) == "Salle du CFAI, bâtiment B, Nogent"
+    assert event.categories == ["Forge, estampage", "Medical; Nogent"]
+    assert str(event["ORGANIZER"]) == "mailto:contact@acme.example"
+    assert (str(event["STATUS"]), event["SEQUENCE"]) == ("CONFIRMED", 1)
+    assert event["DTSTAMP"].dt == dt.datetime(2023, 9, 1, 10, tzinfo=UTC)
+    assert "DTSTART;TZID=Europe/Paris:20240704T083000" in content_lines(data)
+    expanded = by_uid(parse(export(cluster, expand=True)), "rencontres-du-jeudi.20240704@nogentech")
+    assert [e["DTSTART"].dt for e in expanded] == [event["DTSTART"].dt]
 
 
 def test_rule_until_is_written_in_utc(cluster: nogentech.Cluster) -> None:
@@ -495,7 +517,10 @@ def test_organizer_only_where_the_data_has_an_email_and_no_alarms(
     data = export(cluster)
     calendar = parse(data)
     with_organizer = sorted({str(e["UID"]) for e in calendar.events if "ORGANIZER" in e})
-    assert with_organizer == ["rencontres-du-jeudi@nogentech"]
+    assert with_organizer == [
+        "rencontres-du-jeudi.20240704@nogentech",  # the extra date, an event of its own
+        "rencontres-du-jeudi@nogentech",
+    ]
     assert b"VALARM" not in data
     assert all("URL" not in e for e in by_uid(calendar, "atelier-ny@nogentech"))
 
@@ -523,6 +548,7 @@ def test_uids_are_derived_from_ids_not_positions(cluster: nogentech.Cluster) -> 
     events = parse(export(cluster)).events
     assert sorted({str(e["UID"]) for e in events}) == [
         "atelier-ny@nogentech",
+        "rencontres-du-jeudi.20240704@nogentech",
         "rencontres-du-jeudi@nogentech",
         "salon-2024@nogentech",
         "visite@nogentech",
@@ -613,7 +639,10 @@ def test_series_filter_keeps_those_series_only(cluster: nogentech.Cluster) -> No
 
 def test_sub_cluster_and_commission_filters(cluster: nogentech.Cluster) -> None:
     medical = parse(export(cluster, sub_cluster="medical"))
-    assert {str(e["UID"]) for e in medical.events} == {"rencontres-du-jeudi@nogentech"}
+    assert {str(e["UID"]) for e in medical.events} == {
+        "rencontres-du-jeudi@nogentech",
+        "rencontres-du-jeudi.20240704@nogentech",
+    }
     training = parse(export(cluster, commission=["formation"]))
     assert {str(e["UID"]) for e in training.events} == {"salon-2024@nogentech"}
     both = parse(export(cluster, sub_cluster="medical", commission="formation"))
@@ -644,6 +673,7 @@ def test_date_window_keeps_whole_series_and_events_starting_inside(
 ) -> None:
     calendar = parse(export(cluster, start="2024-04-01", end="2024-06-01"))
     assert sorted({str(e["UID"]) for e in calendar.events}) == [
+        "rencontres-du-jeudi.20240704@nogentech",
         "rencontres-du-jeudi@nogentech",
         "salon-2024@nogentech",
     ]
@@ -819,8 +849,9 @@ def test_plugins_enrich_every_vevent_and_the_calendar(cluster: nogentech.Cluster
         "rencontres-du-jeudi/2023-12-14 en",
         "rencontres-du-jeudi/2024-01-11 en",
         "rencontres-du-jeudi/2024-02-08 en",
+        "rencontres-du-jeudi/2024-07-04 en",
     ]
-    assert str(calendar["X-COUNT"]) == "5"
+    assert str(calendar["X-COUNT"]) == "6"
 
 
 # -- command line and laziness -------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The VEVENTs of the ``ics`` feed: series, their overrides, one-off events, occurrences.
 
-A series is a master VEVENT with RRULE (and RDATE for extra dates), then one VEVENT
-per override or cancelled date with its RECURRENCE-ID; with ``expand`` each
-occurrence is a VEVENT of its own. Each VEVENT goes through the ``nogentech_ics_event``
-hook as soon as it is built.
+A series is a master VEVENT with RRULE, then one VEVENT per override or cancelled
+date with its RECURRENCE-ID, then one VEVENT of its own per extra date the rule does
+not give (no RDATE: see ``docs/clients.md``); with ``expand`` each occurrence is a
+VEVENT of its own. Each VEVENT goes through the ``nogentech_ics_event`` hook as soon
+as it is built.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...meetings import Event, Meeting, MeetingSeries, event_meeting
-from ...recurrence import Window, rule_text, window, zone
+from ...recurrence import Window, build_rule, rule_text, window, zone
 from ._content import UTC, _Properties
 
 if TYPE_CHECKING:
@@ -45,12 +46,23 @@ def _master(series: MeetingSeries) -> Meeting:
     )
 
 
-def _exceptions(series: MeetingSeries) -> list[Meeting]:
-    """The occurrences that have an override or are cancelled, by date."""
-    dates = {o.date for o in series.overrides} | set(series.cancelled)
+def _extra_only(series: MeetingSeries) -> set[dt.date]:
+    """The extra dates of ``series`` that its rule does not give."""
+    extra = set(series.extra_dates)
+    if not extra:
+        return extra
+    tz = zone(series.timezone)
+    rule = build_rule(series.rule, series.first_date, series.start_time, series.timezone)
+    lo = dt.datetime.combine(min(extra), dt.time(0), tzinfo=tz)
+    hi = dt.datetime.combine(max(extra) + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    return extra - {stamp.date() for stamp in rule.between(lo, hi, inc=True)}
+
+
+def _occurrences_on(series: MeetingSeries, dates: set[dt.date]) -> list[Meeting]:
+    """The occurrences (cancelled ones too) of the rule or extra ``dates``, by id."""
     if not dates:
         return []
-    bounds = dates | {o.moved_to for o in series.overrides if o.moved_to}
+    bounds = dates | {o.moved_to for o in series.overrides if o.moved_to and o.date in dates}
     win = window(
         series.timezone, min(bounds) - dt.timedelta(days=2), max(bounds) + dt.timedelta(days=3)
     )
@@ -67,16 +79,21 @@ def _series_events(
     uid = f"{series.id}@{cluster.id}"
     master = props.vevent(uid, _master(series), series)
     master.add("rrule", vRecur.from_ical(rule_text(series.rule, zone(series.timezone))))
-    if series.extra_dates:
-        extra = sorted(series.extra_dates)
-        master.add("rdate", [_local(d, series.start_time, series.timezone) for d in extra])
     hooks.ics_event(master, None, cluster, options)
     out = [master]
-    for meeting in _exceptions(series):
+    extra = _extra_only(series)
+    changed = {o.date for o in series.overrides} | set(series.cancelled)
+    for meeting in _occurrences_on(series, changed - extra):
         assert meeting.recurrence_date is not None
         event = props.vevent(uid, meeting, series)
         original = _local(meeting.recurrence_date, series.start_time, series.timezone)
         event.add("recurrence-id", original)
+        hooks.ics_event(event, meeting, cluster, options)
+        out.append(event)
+    # An extra date is an event of its own, not an RDATE of the master: sabre/vobject
+    # drops the RRULE of a master that has RDATE, node-ical drops the RDATE.
+    for meeting in _occurrences_on(series, extra):
+        event = props.vevent(_occurrence_uid(cluster, meeting), meeting, series)
         hooks.ics_event(event, meeting, cluster, options)
         out.append(event)
     return out
