@@ -199,7 +199,6 @@ def test_calendar_header_has_every_subscription_property(cluster: nogentech.Clus
         "VERSION:2.0",
         f"PRODID:-//nogentech//nogentech {nogentech.__version__}//FR",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
         "X-WR-CALDESC:Rencontres et événements de Pôle d'excellence de Nogent",
         "NAME:NOGENTECH · Rencontres",
         "X-WR-CALNAME:NOGENTECH · Rencontres",

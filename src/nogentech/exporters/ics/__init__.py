@@ -74,7 +74,6 @@ def _header(
     calendar.add("prodid", f"-//nogentech//nogentech {__version__}//{lang.upper()}")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
     calendar.add("name", _text(name))
     calendar.add("x-wr-calname", _text(name))
     calendar.add("x-wr-caldesc", _text(f"{words['about']} {full}"))
