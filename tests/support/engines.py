@@ -122,6 +122,6 @@ def libical_check(path: Path) -> Any:
     return run_libical("check", str(path))
 
 
-def icaljs_cards(path: Path) -> Any:
-    """The vCards of ``path`` as ical.js reads them (see ``tests/js/ical-cards.mjs``)."""
-    return run_js("ical-cards.mjs", str(path))
+def icaljs_cards(*paths: Path) -> Any:
+    """The vCards of each file as ical.js reads them (see ``tests/js/ical-cards.mjs``)."""
+    return run_js("ical-cards.mjs", *map(str, paths))

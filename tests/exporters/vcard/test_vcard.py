@@ -286,11 +286,11 @@ def test_organisation_card_in_3_0(cluster: nogentech.Cluster) -> None:
         "EMAIL;TYPE=internet,work:contact@acme.example",
         "FN:Acme Forge",
         "N:;;;;",
-        "NOTE:Forge\\; estampage\\, usinage\\nDepuis 1950.",
+        "NOTE:Forge; estampage\\, usinage\\nDepuis 1950.",
         "ORG:Acme Forge",
         "REV:2024-02-01T09:00:00Z",
         "TEL;TYPE=work:+33 3 25 00 00 00",
-        "URL:https://acme.example/fr?a=1,2",
+        "URL:https://acme.example/fr?a=1%2C2",  # vobject would cut the URL at a bare comma
         "X-ABShowAs:COMPANY",
         "END:VCARD",
     )
@@ -308,11 +308,11 @@ def test_organisation_card_in_4_0_english(cluster: nogentech.Cluster) -> None:
         "EMAIL;TYPE=work:contact@acme.example",
         "FN:Acme Forge",
         "KIND:org",
-        "NOTE:Forging\\; stamping\\, machining\\nSince 1950.",
+        "NOTE:Forging; stamping\\, machining\\nSince 1950.",
         "ORG:Acme Forge",
         "REV:20240201T090000Z",
         "TEL;TYPE=work:+33 3 25 00 00 00",
-        "URL:https://acme.example/fr?a=1,2",
+        "URL:https://acme.example/fr?a=1%2C2",  # vobject would cut the URL at a bare comma
         "END:VCARD",
     )
 
@@ -802,7 +802,9 @@ def test_output_is_vobjects_own_serialisation(
     cluster: nogentech.Cluster, builtin: nogentech.Cluster, options: dict[str, Any]
 ) -> None:
     """Unfolded, the export is what vobject's ``serialize`` writes for the same cards
-    (with Apple's spelling of X-ABShowAs), plugin lines included."""
+    (with Apple's spelling of X-ABShowAs), plugin lines included, but for one thing:
+    ``;`` stands unescaped outside N, ADR and ORG in 4.0, and in NOTE and CATEGORIES
+    in 3.0, where vobject escapes it."""
     from nogentech.exporters.vcard import cards
 
     plugins.reset(plugins=[("probe", Probe())])
@@ -813,8 +815,20 @@ def test_output_is_vobjects_own_serialisation(
             card.serialize(lineLength=sys.maxsize)
             for _, card in cards(data, {"lang": "fr", **options}, hooks)
         ).replace("\r\nX-ABSHOWAS:", "\r\nX-ABShowAs:")
+        bare = None if options.get("version") == 4 else ("NOTE", "CATEGORIES")
         assert "\r\nX-PROBE:" in ours
-        assert ours == theirs
+        assert ours == "\r\n".join(bare_semicolons(line, bare) for line in theirs.split("\r\n"))
+        assert "\\;" in theirs and theirs.count("\\;") > ours.count("\\;")
+
+
+def bare_semicolons(line: str, only: tuple[str, ...] | None) -> str:
+    """``line`` with each escaped ``;`` of its value unescaped, unless it is N, ADR or
+    ORG or, when ``only`` is given, a property not in ``only``."""
+    head, sep, value = line.partition(":")
+    name = head.partition(";")[0].upper()
+    if not sep or name in ("N", "ADR", "ORG") or (only is not None and name not in only):
+        return line
+    return head + sep + re.sub(r"\\(.)", lambda m: m[0] if m[1] != ";" else ";", value)
 
 
 def test_a_blank_website_writes_no_url() -> None:

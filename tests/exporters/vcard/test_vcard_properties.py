@@ -100,6 +100,20 @@ def test_text_values_are_escaped() -> None:
     assert b"NOTE:one\\ntwo\\nthree\\nfour\r\n" in data
 
 
+def test_semicolons_are_escaped_only_inside_structured_values() -> None:
+    """RFC 6350 section 3.4: in 4.0 a ``;`` stands bare outside N, ADR and ORG (Mozilla
+    ical.js keeps the backslash of ``\\;`` there). In 3.0, FN keeps ``\\;`` for strict
+    3.0 readers (see test_text_values_are_escaped) and NOTE writes it bare."""
+    cluster = cluster_with("A, B; C", "x; y, z")
+    four = nogentech.export(cluster, "vcard", version=4, groups=False)
+    assert b"FN:A\\, B; C\r\n" in four
+    assert b"ORG:A\\, B\\; C\r\n" in four
+    assert b"NOTE:x; y\\, z\r\n" in four
+    three = nogentech.export(cluster, "vcard", groups=False)
+    assert b"FN:A\\, B\\; C\r\n" in three
+    assert b"NOTE:x; y\\, z\r\n" in three
+
+
 def test_categories_separate_values_with_bare_commas() -> None:
     """Commas between CATEGORIES values stay bare; those inside a value are escaped."""
     cluster = nogentech.loads(
@@ -122,7 +136,7 @@ sectors = ["s1", "s2"]
         "toml",
     )
     data = nogentech.export(cluster, "vcard")
-    assert b"CATEGORIES:Forge\\, estampage,M\xc3\xa9dical\\; dentaire\r\n" in data
+    assert b"CATEGORIES:Forge\\, estampage,M\xc3\xa9dical; dentaire\r\n" in data
     (card,) = parse(data)
     assert card.categories.value == ["Forge, estampage", "Médical; dentaire"]
 

@@ -361,7 +361,7 @@ def test_a_titled_role_without_an_employer_is_title_and_role(demo: Cluster) -> N
             "TITLE:Conseiller",
             [
                 "ROLE:Membre du bureau\\, DEMO",
-                "ROLE:Conseiller\\, Bolt\\; Fils",
+                "ROLE:Conseiller\\, Bolt; Fils",
                 "ROLE:Fonction\\, Commission Environnement",
                 "ROLE:Intervention\\, DEMO",
             ],
@@ -371,7 +371,7 @@ def test_a_titled_role_without_an_employer_is_title_and_role(demo: Cluster) -> N
             "TITLE:Adviser",
             [
                 "ROLE:Board member\\, DEMO",
-                "ROLE:Adviser\\, Bolt\\; Fils",
+                "ROLE:Adviser\\, Bolt; Fils",
                 "ROLE:Office\\, Environment committee",
                 "ROLE:Speaker\\, DEMO",
             ],

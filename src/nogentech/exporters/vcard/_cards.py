@@ -120,6 +120,12 @@ class _Export:
         return fields
 
 
+_URI_ESCAPES = str.maketrans({",": "%2C", ";": "%3B", "\\": "%5C"})
+"""A URL is written as is, but for the three characters vCard readers take for
+separators or escapes in it: vobject cuts a URL at a comma, the 3.0 validator at a
+semicolon (see ``docs/clients.md``); percent-encoded, they read the same everywhere."""
+
+
 class _Card:
     """A vobject vCard being built for one version of the format.
 
@@ -160,7 +166,7 @@ class _Card:
         if isinstance(subject, Company) and subject.website:
             website = "".join(clean_text(subject.website).split())  # no white space in a URI
             if website:
-                self.add("url", website, raw=True)
+                self.add("url", website.translate(_URI_ESCAPES), raw=True)
         if subject.email and clean_text(subject.email):
             types = ("work",) if self.version == 4 else ("internet", "work")
             self.add("email", clean_text(subject.email), types)

@@ -3,7 +3,9 @@
 * Text values are cleaned (:func:`clean_text`): line breaks as LF, the control
   characters vCard forbids and U+FEFF dropped, no surrounding white space.
 * Lines of plain text and structured values are turned into their written form
-  (escaped by vobject's behaviours) before ``serialize`` (:func:`_encoded`).
+  before ``serialize`` (:func:`_encoded`): structured values (N, ADR, ORG) escaped by
+  vobject's behaviours, other text by :func:`escape_text`, which leaves ``;`` bare
+  where the version lets it (see ``docs/clients.md``).
 * A serialised card is respelt (``X-ABShowAs``) and folded at 75 octets without
   splitting a UTF-8 character (:func:`fold_line`, :func:`_fold_card`).
 
@@ -28,6 +30,21 @@ _RESPELT = tuple(_SPELLING_BYTES)
 def clean_text(value: str) -> str:
     """``value`` as a card holds it: line breaks as LF, controls dropped, no outer spaces."""
     return _FORBIDDEN.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+BARE_SEMICOLON_3_0 = frozenset({"NOTE", "CATEGORIES"})
+"""The 3.0 properties whose text keeps ``;`` unescaped: RFC 2426 has no rule for it,
+but a strict 3.0 reader such as the ``vcard`` validator reads a bare ``;`` in FN,
+TITLE, ROLE, EMAIL or TEL as a second value, and reads these whole."""
+
+
+def escape_text(value: str, semicolon: bool = True) -> str:
+    """A cleaned text value with ``\\``, ``,`` and line breaks escaped, and ``;`` when
+    ``semicolon``: RFC 6350 section 3.4 escapes ``;`` only inside structured values
+    (N, ADR, ORG), and Mozilla ical.js keeps the backslash of ``\\;`` elsewhere."""
+    value = value.replace("\\", "\\\\").replace(",", "\\,")
+    value = value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+    return value.replace(";", "\\;") if semicolon else value
 
 
 def fold_line(line: str) -> bytes:
@@ -65,18 +82,17 @@ def _fold_card(text: str) -> bytes:
 
 
 @functools.cache
-def _plain_behaviours() -> frozenset[Any]:
-    """vobject's behaviours of the lines this exporter writes: ``serialize`` only
-    turns their lines from native and encodes them (no implicit parameters, no
+def _behaviours() -> tuple[frozenset[Any], frozenset[Any], frozenset[Any]]:
+    """vobject's behaviours of the lines this exporter writes, in three kinds: one
+    text value, a list of text values (CATEGORIES), a structured value. ``serialize``
+    only turns their lines from native and encodes them (no implicit parameters, no
     serialisation of their own)."""
     from vobject import icalendar, vcard
 
-    return frozenset(
-        {
-            *(vcard.VCardTextBehavior, vcard.FN, vcard.Label),
-            *(vcard.NameBehavior, vcard.AddressBehavior, vcard.OrgBehavior),
-            *(icalendar.TextBehavior, icalendar.MultiTextBehavior),
-        }
+    return (
+        frozenset({vcard.VCardTextBehavior, vcard.FN, vcard.Label, icalendar.TextBehavior}),
+        frozenset({icalendar.MultiTextBehavior}),
+        frozenset({vcard.NameBehavior, vcard.AddressBehavior, vcard.OrgBehavior}),
     )
 
 
@@ -86,15 +102,28 @@ def _encoded(card: Any) -> Any:
     vobject's ``serialize`` turns each line into its written form (Name, Address
     and lists to text, text escaped), writes it, then turns it back, parsing the
     escaped text again. A card that is only written does not need the way back:
-    lines of the plain text and structured behaviours are turned here, with the
-    behaviours' own ``transformFromNative`` and ``encode``, and ``serialize``
-    writes them as they are. Lines of other behaviours (a plugin's PHOTO…) are
-    left to ``serialize``. The bytes are the same.
+    lines are turned here and ``serialize`` writes them as they are. Text and lists
+    of text are escaped with :func:`escape_text`, ``;`` kept bare in 4.0 and in the
+    3.0 properties of :data:`BARE_SEMICOLON_3_0`; structured values with their
+    behaviours' own ``transformFromNative`` and ``encode``, which escape ``;``.
+    Lines of other behaviours (a plugin's PHOTO…) and lines with an ENCODING are
+    left to ``serialize``.
     """
-    plain = _plain_behaviours()
+    text, lists, structured = _behaviours()
+    version = card.contents["version"][0].value if "version" in card.contents else "3.0"
     for line in card.getChildren():
         behaviour: Any = getattr(line, "behavior", None)
-        if behaviour in plain:
+        if line.encoded or getattr(line, "encoding_param", None):
+            continue
+        semicolon = version != "4.0" and line.name.upper() not in BARE_SEMICOLON_3_0
+        if behaviour in text and isinstance(line.value, str):
+            line.value = escape_text(line.value, semicolon)
+            line.encoded = True
+        elif behaviour in lists and isinstance(line.value, list):
+            line.value = ",".join(escape_text(v, semicolon) for v in line.value)
+            line.isNative = False
+            line.encoded = True
+        elif behaviour in structured:
             if line.isNative:
                 line.transformFromNative()
             if not line.encoded:
