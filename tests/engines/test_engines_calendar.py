@@ -24,6 +24,7 @@ import pytest
 
 import nogentech
 from tests.engines.conftest import Case
+from tests.support import DATA
 from tests.support.engines import CALENDAR_ENGINES, calendar_reading
 from tests.support.occurrences import library_reading, ordered
 
@@ -121,3 +122,21 @@ def test_node_ical_misreads_exactly_the_two_known_texts() -> None:
     assert node_ical_text('"a"\n"b"') == '"a"\n"b"'
     plain = "L’IA ; la forge, et C:\\Forge \\ éàü 🎉\nligne 2"
     assert node_ical_text(plain) == plain
+
+
+def test_an_rdate_beside_an_rrule_is_read_three_ways() -> None:
+    """Why extra dates are events of their own (and why ``nogentech lint`` flags RDATE
+    beside RRULE): in the planted sample, an extra date on 25 July 2024 at 08:30 in
+    Paris, ical.js reads it right, node-ical drops it, and libical's expansion
+    ignores its TZID and puts it two hours late."""
+    path = DATA / "lint" / "rdate-with-rrule.ics"
+    start, end = dt.datetime(2024, 7, 1, tzinfo=dt.UTC), dt.datetime(2024, 8, 1, tzinfo=dt.UTC)
+    starts = {
+        engine: [o["start"] for o in calendar_reading(engine, path, start, end)["occurrences"]]
+        for engine in CALENDAR_ENGINES
+    }
+    assert starts == {
+        "ical.js": ["2024-07-11T06:30:00Z", "2024-07-25T06:30:00Z"],
+        "node-ical": ["2024-07-11T06:30:00Z"],
+        "libical": ["2024-07-11T06:30:00Z", "2024-07-25T08:30:00Z"],
+    }

@@ -31,6 +31,7 @@ _HOMES: dict[str, str] = {
     "serve": "_serve",
     "stamp": "_stamp",
     "publish": "_publish",
+    "lint": "_lint",
 }
 """The module of each command, in the order of the help."""
 
