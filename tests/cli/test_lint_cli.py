@@ -12,7 +12,7 @@ import pytest
 import nogentech
 from nogentech.cli import main
 from nogentech.lint import RULES
-from tests.support import DATA
+from tests.support import DATA, DOCS
 
 SAMPLES = DATA / "lint"
 
@@ -104,3 +104,14 @@ def test_standard_input(
     code, out, _ = run(capsys, "lint", "-")
     assert code == 1
     assert out.startswith("<stdin>:49: unescaped-text: SUMMARY: a bare ',' at character 6\n")
+
+
+def test_the_docs_example_is_real_output(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/lint.md shows ``nogentech lint`` on the rdate-with-rrule sample."""
+    page = (DOCS / "lint.md").read_text(encoding="utf-8")
+    block = page.split("```\n$ nogentech lint meetings.ics\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "meetings.ics").write_bytes((SAMPLES / "rdate-with-rrule.ics").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "lint", "meetings.ics") == (1, block, "")

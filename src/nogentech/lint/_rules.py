@@ -50,7 +50,11 @@ _ALL = (
     Rule(
         "rdate-with-rrule",
         "an event has both RRULE and RDATE",
-        ("sabre/vobject (Nextcloud, Baïkal, ownCloud): drops the RRULE", "node-ical: drops RDATE"),
+        (
+            "sabre/vobject (Nextcloud, Baïkal, ownCloud): drops the RRULE",
+            "node-ical: drops RDATE",
+            "libical's expansion: ignores the TZID of an RDATE",
+        ),
         "write each extra date as an event of its own, with a stable UID derived from the "
         "series and the date",
     ),
