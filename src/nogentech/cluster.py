@@ -9,7 +9,7 @@ import attrs
 
 from .exceptions import DataError
 from .history import Discrepancy, KeyFigure, Milestone, Project, Source
-from .meetings import Event, Meeting, MeetingSeries, event_meetings, sort_key
+from .meetings import Event, Meeting, MeetingSeries, event_meeting, event_meetings, sort_key
 from .organisations import Commission, Company, Sector, SubCluster
 from .people import Person
 from .places import Place
@@ -221,6 +221,34 @@ class Cluster:
             found.extend(series.expand_window(win, include_cancelled=include_cancelled))
         found.extend(event_meetings(self.events, win, include_cancelled=include_cancelled))
         return sorted(found, key=sort_key)
+
+    def meeting(self, ident: str) -> Meeting:
+        """The meeting with id ``ident``, cancelled or not; ``KeyError`` if there is none.
+
+        ``ident`` is a :attr:`Meeting.id`: ``series-id/YYYY-MM-DD`` (the date the rule
+        gives, whatever the occurrence was moved to) or the id of a one-off event.
+        """
+        series_id, _, day = ident.partition("/")
+        if not day:
+            event = self._index.get(ident)
+            if not isinstance(event, Event):
+                raise KeyError(f"no meeting with id {ident!r}")
+            return event_meeting(event)
+        series = self._index.get(series_id)
+        try:
+            date = dt.date.fromisoformat(day)
+        except ValueError:
+            date = None
+        if not isinstance(series, MeetingSeries) or date is None or day != date.isoformat():
+            raise KeyError(f"no meeting with id {ident!r}")
+        override = series.override_for(date)
+        moved = override.moved_to if override and override.moved_to else date
+        margin = dt.timedelta(days=2)
+        lo, hi = min(date, moved) - margin, max(date, moved) + margin + dt.timedelta(days=1)
+        for found in series.occurrences(lo, hi, include_cancelled=True):
+            if found.recurrence_date == date:
+                return found
+        raise KeyError(f"no meeting with id {ident!r}")
 
     def upcoming(self, n: int = 5, after: dt.datetime | None = None) -> list[Meeting]:
         """The next ``n`` active meetings starting after ``after`` (default: now)."""

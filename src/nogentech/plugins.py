@@ -62,6 +62,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "nogentech.exporters.json",
     "nogentech.exporters.ics",
     "nogentech.exporters.vcard",
+    "nogentech.exporters.occurrences",
 )
 
 

@@ -188,6 +188,7 @@ def test_exporter_is_registered_with_extension_and_media_type() -> None:
         "sub_cluster",
         "commission",
         "refresh",
+        "occurrence",
     ]
 
 

@@ -6,14 +6,16 @@ the private modules of this package build its values, VEVENTs and VTIMEZONEs.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...exceptions import OptionError
 from ...hookspecs import hookimpl
-from ...meetings import MeetingSeries, event_meeting
+from ...meetings import Event, Meeting, MeetingSeries, event_meeting
 from ...plugins import LANG_OPTION, Exporter, Hooks, Option
 from ._content import FALLBACK_STAMP, WORDS
-from ._events import _vevents
+from ._events import _local, _occurrence_uid, _single, _vevents
 from ._select import _dates, _refresh, _select, _window
 from ._timezones import _vtimezone
 from ._values import _clock_duration, _clock_type, _feed_type, _text, clean_text, escape_text
@@ -24,7 +26,17 @@ if TYPE_CHECKING:
     from ...cluster import Cluster
     from ...plugins import ExporterRegistry
 
-__all__ = ["FALLBACK_STAMP", "MEDIA_TYPE", "clean_text", "escape_text", "render"]
+__all__ = [
+    "FALLBACK_STAMP",
+    "MEDIA_TYPE",
+    "clean_text",
+    "escape_text",
+    "expanded_uid",
+    "feed_uid",
+    "recurrence_id",
+    "render",
+    "select",
+]
 
 MEDIA_TYPE = "text/calendar"
 ZONE_YEARS_AFTER = 10
@@ -53,7 +65,45 @@ OPTIONS = (
     Option("sub_cluster", "Only series and events linked to these sub-clusters (ids).", "list"),
     Option("commission", "Only series and events linked to these commissions (ids).", "list"),
     Option("refresh", "Suggested refresh interval, an RFC 5545 duration.", "str", "PT12H"),
+    Option(
+        "occurrence",
+        "Only this meeting (an id such as series-id/YYYY-MM-DD, or an event id), with the "
+        "UID and RECURRENCE-ID it has in the feed.",
+        "str",
+    ),
 )
+
+
+def feed_uid(cluster: Cluster, meeting: Meeting) -> str:
+    """The UID the feed gives ``meeting``: that of its series or event, ``<id>@<cluster id>``."""
+    return f"{meeting.uid_base}@{cluster.id}"
+
+
+def recurrence_id(meeting: Meeting) -> dt.datetime | None:
+    """The RECURRENCE-ID of an occurrence of a series in the feed; None for a one-off event.
+
+    It is the start the rule gives the occurrence (its date at the series' start time,
+    in the series' timezone), whatever the occurrence was moved to.
+    """
+    series = meeting.series
+    if series is None or meeting.recurrence_date is None:
+        return None
+    return _local(meeting.recurrence_date, series.start_time, series.timezone)
+
+
+def expanded_uid(cluster: Cluster, meeting: Meeting) -> str:
+    """The UID of ``meeting`` in the expanded feed (``expand=true``): one per occurrence."""
+    return _occurrence_uid(cluster, meeting)
+
+
+def select(
+    cluster: Cluster, options: Mapping[str, Any]
+) -> tuple[list[MeetingSeries], list[Event]]:
+    """The series and events the ``series``, ``sub_cluster`` and ``commission`` options keep.
+
+    An unknown id is an :class:`~nogentech.OptionError` naming the valid ones.
+    """
+    return _select(cluster, options)
 
 
 def _header(
@@ -85,6 +135,8 @@ def _header(
 def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
     """The iCalendar feed of ``cluster``'s meetings; same data and options, same bytes."""
     lang = options.get("lang") or "fr"
+    if options.get("occurrence"):
+        return _render_one(cluster, options, hooks, str(options["occurrence"]))
     series, events = _select(cluster, options)
     win = _window(cluster, options, series, events)
     expand = bool(options.get("expand"))
@@ -104,6 +156,26 @@ def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
         calendar.add_component(_vtimezone(name, first_year, last_year))
     for vevent in _vevents(cluster, options, hooks, series, events, win if expand else None):
         calendar.add_component(vevent)
+    hooks.ics_calendar(calendar, cluster, options)
+    data: bytes = calendar.to_ical()
+    return data
+
+
+def _render_one(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks, ident: str) -> bytes:
+    """A calendar of the single meeting ``ident``, as the feed writes it."""
+    try:
+        meeting = cluster.meeting(ident)
+    except KeyError:
+        raise OptionError(f"option 'occurrence': no meeting with id {ident!r}") from None
+    lang = options.get("lang") or "fr"
+    calendar = _feed_type()()
+    _header(calendar, cluster, lang, [], options)
+    year = meeting.start.year
+    item = meeting.series or meeting.event
+    assert item is not None
+    for name in sorted({cluster.timezone, item.timezone}):
+        calendar.add_component(_vtimezone(name, year - 1, year + 1))
+    calendar.add_component(_single(cluster, options, hooks, meeting, recurrence_id(meeting)))
     hooks.ics_calendar(calendar, cluster, options)
     data: bytes = calendar.to_ical()
     return data

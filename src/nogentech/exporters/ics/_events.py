@@ -105,6 +105,24 @@ def _occurrence_uid(cluster: Cluster, meeting: Meeting) -> str:
     return f"{meeting.uid_base}.{meeting.recurrence_date:%Y%m%d}@{cluster.id}"
 
 
+def _single(
+    cluster: Cluster,
+    options: Mapping[str, Any],
+    hooks: Hooks,
+    meeting: Meeting,
+    original: dt.datetime | None,
+) -> VEvent:
+    """The VEVENT of one meeting with the UID (and RECURRENCE-ID) it has in the feed."""
+    props = _Properties(cluster, options.get("lang") or "fr")
+    item = meeting.series or meeting.event
+    assert item is not None
+    event = props.vevent(f"{meeting.uid_base}@{cluster.id}", meeting, item)
+    if original is not None:
+        event.add("recurrence-id", original)
+    hooks.ics_event(event, meeting, cluster, options)
+    return event
+
+
 def _vevents(
     cluster: Cluster,
     options: Mapping[str, Any],
