@@ -63,6 +63,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "nogentech.exporters.ics",
     "nogentech.exporters.vcard",
     "nogentech.exporters.occurrences",
+    "nogentech.exporters.jcal",
+    "nogentech.exporters.jcard",
 )
 
 

@@ -56,9 +56,7 @@ def window(cluster: Cluster, options: Mapping[str, Any]) -> tuple[dt.date, dt.da
     if last <= first:
         raise OptionError(f"option 'to' ({last}) must be after 'from' ({first})")
     if last.year - first.year > MAX_YEARS:
-        raise OptionError(
-            f"a window spans at most {MAX_YEARS} years (asked for {first} to {last})"
-        )
+        raise OptionError(f"a window spans at most {MAX_YEARS} years (asked for {first} to {last})")
     return first, last
 
 

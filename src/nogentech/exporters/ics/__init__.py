@@ -96,9 +96,7 @@ def expanded_uid(cluster: Cluster, meeting: Meeting) -> str:
     return _occurrence_uid(cluster, meeting)
 
 
-def select(
-    cluster: Cluster, options: Mapping[str, Any]
-) -> tuple[list[MeetingSeries], list[Event]]:
+def select(cluster: Cluster, options: Mapping[str, Any]) -> tuple[list[MeetingSeries], list[Event]]:
     """The series and events the ``series``, ``sub_cluster`` and ``commission`` options keep.
 
     An unknown id is an :class:`~nogentech.OptionError` naming the valid ones.
