@@ -65,6 +65,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "nogentech.exporters.occurrences",
     "nogentech.exporters.jcal",
     "nogentech.exporters.jcard",
+    "nogentech.exporters.jsonld",
 )
 
 
