@@ -66,6 +66,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "nogentech.exporters.jcal",
     "nogentech.exporters.jcard",
     "nogentech.exporters.jsonld",
+    "nogentech.exporters.atom",
 )
 
 

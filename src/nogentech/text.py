@@ -1,4 +1,4 @@
-"""Small value types shared by the model: bilingual text, partial dates, slugs."""
+"""Small value types shared by the model: bilingual text, partial dates, slugs, dates in words."""
 
 from __future__ import annotations
 
@@ -8,10 +8,51 @@ from typing import Any, Final, Literal
 
 import attrs
 
-__all__ = ["LANGUAGES", "Lang", "PartialDate", "Text", "is_slug", "slug", "slugs"]
+__all__ = ["LANGUAGES", "Lang", "PartialDate", "Text", "is_slug", "long_date", "slug", "slugs"]
 
 Lang = Literal["fr", "en"]
 LANGUAGES: Final[tuple[Lang, ...]] = ("fr", "en")
+
+_DAYS = {
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+_MONTHS = {
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+
+
+def long_date(day: dt.date, lang: str) -> str:
+    """``jeudi 12 octobre 2023`` / ``Thursday 12 October 2023``."""
+    return f"{_DAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
+
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -9,41 +9,8 @@ from ..cluster import Cluster
 from ..history import KeyFigure
 from ..meetings import Meeting
 from ..organisations import SubCluster
+from ..text import long_date
 
-_DAYS = {
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-_MONTHS = {
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
 WORDS = {
     "fr": {
         "speakers": "Intervenants",
@@ -70,11 +37,6 @@ WORDS = {
         "note": "Note",
     },
 }
-
-
-def long_date(day: dt.date, lang: str) -> str:
-    """``jeudi 12 octobre 2023`` / ``Thursday 12 October 2023``."""
-    return f"{_DAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
 
 
 def colon(lang: str) -> str:
