@@ -370,7 +370,10 @@ def test_unknown_paths_give_404(port: int, path: str) -> None:
     status, headers, body = fetch(port, path)
     assert status == 404
     assert headers["Content-Type"] == "text/plain; charset=utf-8"
-    feeds = "(feeds: /calendar.ics, /members.vcf, /cluster.json, /export/NAME)"
+    feeds = (
+        "(feeds: /calendar.ics, /members.vcf, /cluster.json, /meetings.json, /meetings.atom, "
+        "/schema/meetings.schema.json, /openapi.json, /meetings/{id}.ics, /export/NAME)"
+    )
     assert body.decode() == f"Not found: {path} {feeds}\n"
 
 
@@ -381,12 +384,13 @@ def test_unknown_format_gives_404_listing_the_formats(port: int) -> None:
     assert body.decode() == f"unknown format 'nosuch' (available: {names})\n"
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "OPTIONS"])
-@pytest.mark.parametrize("path", ["/", "/calendar.ics", "/export/json"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("path", ["/", "/calendar.ics", "/export/json", "/meetings.json"])
 def test_other_methods_give_405_with_allow(port: int, method: str, path: str) -> None:
+    """OPTIONS is a CORS preflight (tests/web/test_api.py); other methods are refused."""
     status, headers, body = fetch(port, path, method)
     assert status == 405
-    assert headers["Allow"] == "GET, HEAD"
+    assert headers["Allow"] == "GET, HEAD, OPTIONS"
     assert body == f"Method {method} not allowed (use GET or HEAD)\n".encode()
 
 

@@ -28,6 +28,7 @@ def run_serve(args: argparse.Namespace) -> int:
             base_url=args.base_url,
             stamps=stamps,
             track_changes=args.track_changes,
+            cors_origins=args.cors_origin or ("*",),
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -62,4 +63,11 @@ def add_commands(add: Adder) -> None:
         "--track-changes",
         action="store_true",
         help="keep the state current: record what changed at start and at each reload",
+    )
+    p.add_argument(
+        "--cors-origin",
+        metavar="ORIGIN",
+        action="append",
+        help="an origin (scheme://host[:port]) whose pages may read the feeds; repeat it "
+        "for more (default: every origin, '*')",
     )

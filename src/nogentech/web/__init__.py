@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 
 from ._app import ROUTES as ROUTES
 from ._app import FeedApp
@@ -29,6 +30,7 @@ def make_app(
     max_age: int = 3600,
     stamps: str | os.PathLike[str] | None = None,
     track_changes: bool = False,
+    cors_origins: Iterable[str] = ("*",),
 ) -> FeedApp:
     """The WSGI application serving the cluster in ``data``.
 
@@ -44,13 +46,22 @@ def make_app(
     raises :class:`~nogentech.DataError` here, before anything is served.
     ``stamps`` is a change-tracking state file the feeds are stamped with;
     ``track_changes=True`` keeps it current at each reload (``docs/changes.md``).
+    ``cors_origins`` are the origins whose pages may read the responses: ``("*",)``
+    (the default, for public feeds) or ``scheme://host[:port]`` addresses; a bad one
+    raises ValueError.
     """
     source = (
         data
         if isinstance(data, DataSource)
         else DataSource(data, stamps=stamps, track=track_changes)
     )
-    return FeedApp(source, trust_proxy=trust_proxy, base_url=base_url, max_age=max_age)
+    return FeedApp(
+        source,
+        trust_proxy=trust_proxy,
+        base_url=base_url,
+        max_age=max_age,
+        cors_origins=cors_origins,
+    )
 
 
 def serve(
@@ -62,11 +73,12 @@ def serve(
     base_url: str | None = None,
     stamps: str | os.PathLike[str] | None = None,
     track_changes: bool = False,
+    cors_origins: Iterable[str] = ("*",),
 ) -> None:
     """Serve the feeds until interrupted; loopback only unless ``host`` says otherwise.
 
-    ``trust_proxy``, ``base_url``, ``stamps`` and ``track_changes`` are passed to
-    :func:`make_app`. Ctrl-C stops the server quietly.
+    ``trust_proxy``, ``base_url``, ``stamps``, ``track_changes`` and ``cors_origins``
+    are passed to :func:`make_app`. Ctrl-C stops the server quietly.
     """
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -76,6 +88,7 @@ def serve(
         base_url=base_url,
         stamps=stamps,
         track_changes=track_changes,
+        cors_origins=cors_origins,
     )
     with make_server(host, port, app) as server:
         shown = f"[{host}]" if ":" in host else host

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl
 from ..exceptions import OptionError, UnknownFormatError
 from ..plugins import export, formats, get_exporter, resolve_options
 from ..stamps import view_of
+from . import _api, _home
+from ._cors import Cors
 from ._http import _conditional, _content_type, _etag, _Rendered, _Response, _text
 from ._page import _WORDS, _base, _page_html, _parse_base_url
 
@@ -36,7 +38,14 @@ ROUTES: Mapping[str, tuple[str, str]] = {
 }
 """Fixed feed paths: path → (exporter name, download file name)."""
 
-_INLINE_TYPES = ("text/calendar", "application/json")
+_INLINE_TYPES = (
+    "text/calendar",
+    "application/json",
+    "application/atom+xml",
+    "application/ld+json",
+    "application/calendar+json",
+    "application/vcard+json",
+)
 
 
 class FeedApp:
@@ -50,8 +59,10 @@ class FeedApp:
         base_url: str | None = None,
         max_age: int = 3600,
         cache_size: int = 256,
+        cors_origins: Iterable[str] = ("*",),
     ) -> None:
         self.source = source
+        self.cors = Cors(cors_origins)
         self.trust_proxy = trust_proxy
         self.base_url = _parse_base_url(base_url) if base_url is not None else None
         self.max_age = max_age
@@ -66,6 +77,7 @@ class FeedApp:
         except Exception:
             log.exception("error while serving %s %s", method, environ.get("PATH_INFO", "/"))
             response = _text(500, "Internal server error; the details are in the server log.")
+        response = self.cors.apply(environ, response)
         return response.send(start_response, head=method == "HEAD")
 
     # -- routing -------------------------------------------------------------
@@ -76,11 +88,17 @@ class FeedApp:
             name, filename = ROUTES[path]
         elif path.startswith("/export/") and path.count("/") == 2 and len(path) > 8:
             name, filename = path[8:], ""
+            if name in _api.FORMAT_PATHS:  # its default window starts today
+                path, name = _api.FORMAT_PATHS[name], ""
+        elif _api.handles(path):
+            name, filename = "", ""
         elif path != "/":
-            known = ", ".join([*ROUTES, "/export/NAME"])
+            known = ", ".join([*ROUTES, *_api.PATHS, _api.SINGLE, "/export/NAME"])
             return _text(404, f"Not found: {path} (feeds: {known})")
+        if method == "OPTIONS":
+            return self.cors.preflight(environ)
         if method not in ("GET", "HEAD"):
-            allow = ("Allow", "GET, HEAD")
+            allow = ("Allow", "GET, HEAD, OPTIONS")
             return _text(405, f"Method {method} not allowed (use GET or HEAD)", allow)
         try:
             query = parse_qsl(
@@ -99,6 +117,10 @@ class FeedApp:
         snapshot = self.source.current()
         if path == "/":
             return self._page(environ, snapshot, params)
+        if not name:
+            scheme, base = _base(environ, base_url=self.base_url, trust_proxy=self.trust_proxy)
+            root = f"{scheme}://{base}"
+            return _api.respond(self, environ, snapshot, path, params, root, ROUTES)
         try:
             rendered = self._feed(snapshot, name, filename, params)
         except UnknownFormatError as exc:
@@ -155,12 +177,25 @@ class FeedApp:
             return _text(400, f"option 'lang': invalid value {lang!r} (expected one of fr, en)")
         scheme, base = _base(environ, base_url=self.base_url, trust_proxy=self.trust_proxy)
         exporters = formats()
-        key = (snapshot.version, "/", scheme, base, lang, tuple(e.name for e in exporters))
+        today = _home.today(snapshot.cluster)
+        key = (snapshot.version, "/", scheme, base, lang, tuple(e.name for e in exporters), today)
 
         def make() -> _Rendered:
-            paths = {name: path for path, (name, _file) in ROUTES.items()}
+            paths = {name: path for path, (name, _file) in ROUTES.items()} | _api.FORMAT_PATHS
             feeds = [(info, paths.get(info.name, f"/export/{info.name}")) for info in exporters]
-            text = _page_html(snapshot.cluster, feeds, f"{scheme}://{base}", base, lang)
+            root = f"{scheme}://{base}"
+            before, after, head = _home.sections(snapshot.cluster, root, lang, today)
+            text = _page_html(
+                snapshot.cluster,
+                feeds,
+                root,
+                base,
+                lang,
+                before=before,
+                after=after,
+                head=head,
+                style=_home.STYLE,
+            )
             body = text.encode("utf-8")
             headers = (
                 ("Content-Type", "text/html; charset=utf-8"),

@@ -18,6 +18,7 @@ import attrs
 
 _REASONS = {
     200: "OK",
+    204: "No Content",
     304: "Not Modified",
     400: "Bad Request",
     404: "Not Found",

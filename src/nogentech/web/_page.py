@@ -161,9 +161,23 @@ def _calendar_item(name: str, label: str, url: str, webcal: str, lang: str) -> s
 
 
 def _page_html(
-    cluster: Cluster, feeds: list[tuple[ExporterInfo, str]], root: str, host: str, lang: str
+    cluster: Cluster,
+    feeds: list[tuple[ExporterInfo, str]],
+    root: str,
+    host: str,
+    lang: str,
+    *,
+    before: str = "",
+    after: str = "",
+    head: str = "",
+    style: str = "",
 ) -> str:
-    """The index page: every feed with its links, all text escaped, no external assets."""
+    """The index page: every feed with its links, all text escaped, no external assets.
+
+    ``before`` and ``after`` are HTML put above and below the feeds, ``head`` lines of
+    the ``<head>`` and ``style`` rules added to the page's style sheet (see
+    :mod:`nogentech.web._home`).
+    """
     e = html.escape
     words = _WORDS[lang]
     calendars: list[str] = []
@@ -190,13 +204,13 @@ def _page_html(
     parts = [
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{e(cluster.name)} — {words['title']}</title>\n<style>{_STYLE}</style>\n"
-        f"</head>\n<body>\n<h1>{e(cluster.name)} — {words['title']}</h1>\n"
-        f'<p>{words["intro"]} <a href="?lang={other_lang}">{words["switch"]}</a></p>\n'
+        f"<title>{e(cluster.name)} — {words['title']}</title>\n<style>{_STYLE}{style}</style>\n"
+        f"{head}</head>\n<body>\n<h1>{e(cluster.name)} — {words['title']}</h1>\n"
+        f'<p>{words["intro"]} <a href="?lang={other_lang}">{words["switch"]}</a></p>\n{before}'
     ]
     if calendars:
         parts.append(f"<h2>{words['calendars']}</h2>\n<ul>\n" + "\n".join(calendars) + "\n</ul>\n")
     if others:
         parts.append(f"<h2>{words['other']}</h2>\n<ul>\n" + "\n".join(others) + "\n</ul>\n")
-    parts.append("</body>\n</html>\n")
+    parts.append(f"{after}</body>\n</html>\n")
     return "".join(parts)
