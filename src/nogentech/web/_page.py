@@ -205,12 +205,12 @@ def _page_html(
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{e(cluster.name)} — {words['title']}</title>\n<style>{_STYLE}{style}</style>\n"
-        f"{head}</head>\n<body>\n<h1>{e(cluster.name)} — {words['title']}</h1>\n"
+        f"{head}</head>\n<body>\n<main>\n<h1>{e(cluster.name)} — {words['title']}</h1>\n"
         f'<p>{words["intro"]} <a href="?lang={other_lang}">{words["switch"]}</a></p>\n{before}'
     ]
     if calendars:
         parts.append(f"<h2>{words['calendars']}</h2>\n<ul>\n" + "\n".join(calendars) + "\n</ul>\n")
     if others:
         parts.append(f"<h2>{words['other']}</h2>\n<ul>\n" + "\n".join(others) + "\n</ul>\n")
-    parts.append(f"{after}</body>\n</html>\n")
+    parts.append(f"{after}</main>\n</body>\n</html>\n")
     return "".join(parts)
