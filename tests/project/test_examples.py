@@ -646,3 +646,93 @@ def test_custom_exporter_registers_through_the_hook(demo: nogentech.Cluster) -> 
         assert data.decode("utf-8") == DEMO_PROGRAMME_EN
     finally:
         sys.modules.pop(module.__name__, None)
+
+
+# -- meetings-frontend/ ------------------------------------------------------------
+
+FRONTEND = EXAMPLES / "meetings-frontend"
+
+
+def test_meetings_frontend_is_plain_files_named_in_the_readme() -> None:
+    """Plain HTML, CSS and JavaScript with no build step, described by the README."""
+    assert sorted(p.name for p in FRONTEND.iterdir()) == [
+        "README.md",
+        "index.html",
+        "meetings.js",
+        "style.css",
+    ]
+    assert "`meetings-frontend/`" in (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    page = (FRONTEND / "index.html").read_text(encoding="utf-8")
+    assert "http://" not in page.replace('content="http://127.0.0.1:8000"', "")
+    assert "https://" not in page
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_meetings_frontend_lists_the_next_meetings_of_a_running_server(
+    tmp_path: Path, lang: str
+) -> None:
+    """Served from another origin, the page shows what /meetings.json says, card by card."""
+    import json
+
+    from nogentech import web
+    from tests.support.browser import available, chromium, run_axe
+    from tests.support.frontend import fetch, key_dates, running, static_site, write_cluster
+
+    if not available():
+        pytest.skip("needs Chromium and Playwright")
+    nogentech.plugins.reset()
+    data = write_cluster(tmp_path / "cluster.toml")
+    programmed, cancelled, _visit = key_dates()
+    with (
+        running(web.make_app(data)) as api,
+        static_site(FRONTEND) as site,
+        chromium(tmp_path / "profile", locale="fr-FR") as browser,
+    ):
+        _, _, body = fetch(api, f"/meetings.json?lang={lang}")
+        expected = json.loads(body)["meetings"][:4]
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{site}/?api=http://127.0.0.1:{api}&lang={lang}&n=4")
+        page.wait_for_function("document.getElementById('status').dataset.state")
+        assert page.get_attribute("#status", "data-state") == "done"
+        cards = page.locator(".meeting")
+        assert [cards.nth(i).get_attribute("id") for i in range(cards.count())] == [
+            f"meeting-{m['id']}" for m in expected
+        ]
+        assert [t.get_attribute("datetime") for t in page.locator(".meeting time").all()] == [
+            m["start"] for m in expected
+        ]
+        card = page.locator(f'[id="meeting-jeudis/{programmed}"]')
+        text = card.inner_text()
+        month = {
+            "fr": "décembre janvier février mars avril mai juin juillet août septembre "
+            "octobre novembre",
+            "en": "December January February March April May June "
+            "July August September October November",
+        }[lang].split()
+        assert any(name in text for name in month)
+        assert str(programmed.year) in text
+        topic = {"fr": "L’usine <du> futur", "en": "The factory <of> the future"}[lang]
+        assert topic in text and "Ada <Lovelace>" in text and "Acmé & Cie" in text
+        link = card.locator("a.add")
+        href = f"http://127.0.0.1:{api}/meetings/jeudis/{programmed}.ics?lang={lang}"
+        assert link.get_attribute("href") == href
+        flag = page.locator(f'[id="meeting-jeudis/{cancelled}"] .cancelled').inner_text()
+        assert flag == {"fr": "Annulée", "en": "Cancelled"}[lang]
+        assert page.evaluate("document.documentElement.lang") == lang
+        assert run_axe(page) == []
+
+
+@pytest.mark.slow
+def test_meetings_frontend_says_when_the_server_cannot_be_read(tmp_path: Path) -> None:
+    from tests.support.browser import available, chromium
+    from tests.support.frontend import static_site
+
+    if not available():
+        pytest.skip("needs Chromium and Playwright")
+    with static_site(FRONTEND) as site, chromium(tmp_path / "profile") as browser:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{site}/?api=http://127.0.0.1:9&lang=en")
+        page.wait_for_function("document.getElementById('status').dataset.state")
+        assert page.inner_text("#status").startswith("The meetings could not be read (")
+        assert page.locator(".meeting").count() == 0
