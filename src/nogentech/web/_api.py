@@ -121,7 +121,7 @@ def _openapi(
     app: Host, snapshot: Snapshot, root: str, routes: Mapping[str, tuple[str, str]]
 ) -> _Rendered:
     """``/openapi.json`` for ``root``, through the application's cache."""
-    from .. import __version__
+    from ..version import __version__
     from ..plugins import formats
     from ._openapi import document
 
