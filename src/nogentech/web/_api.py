@@ -121,8 +121,8 @@ def _openapi(
     app: Host, snapshot: Snapshot, root: str, routes: Mapping[str, tuple[str, str]]
 ) -> _Rendered:
     """``/openapi.json`` for ``root``, through the application's cache."""
-    from ..version import __version__
     from ..plugins import formats
+    from ..version import __version__
     from ._openapi import document
 
     infos = formats()

@@ -44,8 +44,8 @@ def document(cluster: Cluster, options: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON-LD document as a dict."""
     lang = options.get("lang") or "fr"
     graph: list[dict[str, Any]] = [cluster_node(cluster, lang)]
-    graph += [group_node(cluster, s, lang, commission=False) for s in cluster.sub_clusters]
-    graph += [group_node(cluster, c, lang, commission=True) for c in cluster.commissions]
+    graph += [group_node(cluster, s, lang) for s in cluster.sub_clusters]
+    graph += [group_node(cluster, c, lang) for c in cluster.commissions]
     graph += [company_node(cluster, c, lang) for c in cluster.companies]
     graph += [person_node(p) for p in cluster.people]
     graph += [place_node(cluster, p, lang) for p in cluster.places]

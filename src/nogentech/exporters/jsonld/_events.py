@@ -98,6 +98,7 @@ def _common(node: dict[str, Any], item: MeetingSeries | Event, lang: str) -> Non
 
 
 def series_node(series: MeetingSeries, lang: str) -> dict[str, Any]:
+    """A meeting series: an EventSeries with its Schedule where the rule has an exact one."""
     node: dict[str, Any] = {"@type": "EventSeries", "@id": node_id(series.id)}
     node["name"] = series.name.get(lang)
     _common(node, series, lang)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...organisations import SubCluster
+
 if TYPE_CHECKING:
     from ...cluster import Cluster
-    from ...organisations import Commission, Company, SubCluster
+    from ...organisations import Commission, Company
     from ...people import Person, Role
     from ...places import Place
 
@@ -103,6 +105,7 @@ def cluster_node(cluster: Cluster, lang: str) -> dict[str, Any]:
 
 
 def company_node(cluster: Cluster, company: Company, lang: str) -> dict[str, Any]:
+    """An organisation: its type by kind, what the data gives of it, its employees."""
     node: dict[str, Any] = {"@type": TYPES[company.kind], "@id": node_id(company.id)}
     node["name"] = company.name
     _put(node, "alternateName", company.full_name.get(lang) if company.full_name else None)
@@ -117,15 +120,12 @@ def company_node(cluster: Cluster, company: Company, lang: str) -> dict[str, Any
     return node
 
 
-def group_node(
-    cluster: Cluster, group: SubCluster | Commission, lang: str, *, commission: bool
-) -> dict[str, Any]:
+def group_node(cluster: Cluster, group: SubCluster | Commission, lang: str) -> dict[str, Any]:
     """A sub-cluster (a sub-organisation) or a commission (a department) of the cluster."""
     node: dict[str, Any] = {"@type": "Organization", "@id": node_id(group.id)}
-    name = group.name.get(lang) if commission else group.name  # type: ignore[union-attr]
-    node["name"] = name
-    if not commission:
-        sub: SubCluster = group  # type: ignore[assignment]
+    node["name"] = group.name if isinstance(group.name, str) else group.name.get(lang)
+    if isinstance(group, SubCluster):
+        sub = group
         _put(node, "alternateName", sub.expansion.get(lang) if sub.expansion else None)
         about = sub.description or sub.focus
         _put(node, "description", about.get(lang) if about else None)
@@ -139,6 +139,7 @@ def group_node(
 
 
 def person_node(person: Person) -> dict[str, Any]:
+    """A person: name, the e-mail and phone the data gives, and employers."""
     node: dict[str, Any] = {"@type": "Person", "@id": node_id(person.id), "name": person.name}
     _put(node, "email", person.email)
     _put(node, "telephone", person.phone)
@@ -170,6 +171,7 @@ def address(cluster: Cluster, place: Place, lang: str) -> dict[str, Any] | None:
 
 
 def place_node(cluster: Cluster, place: Place, lang: str) -> dict[str, Any]:
+    """A place inside the one it lies in, with its address when it is a venue or commune."""
     types = {"country": "Country", "region": "AdministrativeArea"}
     types["departement"] = "AdministrativeArea"
     node: dict[str, Any] = {"@type": types.get(place.kind, "Place"), "@id": node_id(place.id)}
