@@ -220,3 +220,38 @@ def test_serve_refuses_a_bad_base_url_without_a_traceback() -> None:
     assert result.stderr.startswith("error: ")
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def _origin_header(server: Server, origin: str) -> str | None:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        conn.request("GET", "/meetings.json", headers={"Origin": origin})
+        response = conn.getresponse()
+        response.read()
+        return response.getheader("Access-Control-Allow-Origin")
+    finally:
+        conn.close()
+
+
+def test_serve_cors_origin_lets_only_those_pages_read(tmp_path: Path) -> None:
+    data = tmp_path / "cluster.toml"
+    data.write_text(CLUSTER_TOML, encoding="utf-8")
+    allowed = ["https://www.example.org", "http://localhost:5173"]
+    args = ["--data", str(data), "--cors-origin", allowed[0], "--cors-origin", allowed[1]]
+    with serving(tmp_path, *args) as server:
+        assert [_origin_header(server, o) for o in allowed] == allowed
+        assert _origin_header(server, "https://evil.example") is None
+    with serving(tmp_path, "--data", str(data)) as server:
+        assert _origin_header(server, "https://evil.example") == "*"
+
+
+def test_serve_refuses_a_bad_cors_origin_without_a_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "nogentech", "serve", "--port", "0", "--cors-origin", "x.org/a"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: an allowed origin is '*' or scheme://host[:port]")
+    assert "Traceback" not in result.stderr
