@@ -62,7 +62,7 @@ STYLE = (
     ".meeting{border:1px solid #767676;border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}"
     ".meeting h3{margin:0 0 .25rem;font-size:1.1rem}"
     ".meeting p{margin:.25rem 0}"
-    ".when{font-weight:600}"
+    ".when{font-weight:600}.nowrap{white-space:nowrap}"
     ".cancelled{color:#a00000;font-weight:700}"
     ".add{display:inline-block;margin-top:.5rem;padding:.4rem .8rem;border-radius:.4rem;"
     "background:#0b4f8a;color:#fff;text-decoration:none;font-weight:600}"
@@ -95,6 +95,14 @@ def _when(data: dict[str, Any], lang: str) -> tuple[str, str]:
     return f"{long_date(start.date(), lang)}, {start:%H:%M}–{end:%H:%M}", data["start"]
 
 
+def _unbroken(when: str) -> str:
+    """The escaped date with its time span kept on one line (``08:30–10:30``)."""
+    day, sep, span = when.rpartition(", ")
+    if not sep:
+        return html.escape(when)
+    return f'{html.escape(day)}, <span class="nowrap">{html.escape(span)}</span>'
+
+
 def _meeting(data: dict[str, Any], root: str, lang: str) -> str:
     e = html.escape
     words = WORDS[lang]
@@ -102,7 +110,7 @@ def _meeting(data: dict[str, Any], root: str, lang: str) -> str:
     title = data["topic"] or data["title"]
     parts = [
         f'<li class="meeting" id="meeting-{e(data["id"])}">',
-        f'<h3><time datetime="{e(stamp)}" class="when">{e(when)}</time></h3>',
+        f'<h3><time datetime="{e(stamp)}" class="when">{_unbroken(when)}</time></h3>',
     ]
     if data["status"] == "cancelled":
         parts.append(f'<p class="cancelled">{words["cancelled"]}</p>')
