@@ -64,6 +64,33 @@ def chromium(profile: Path, **context: Any) -> Iterator[Any]:
             browser.close()
 
 
+@contextlib.contextmanager
+def launched() -> Iterator[Any]:
+    """One headless Chromium for many tests; each opens its own fresh context in it.
+
+    Playwright starts it with a new temporary profile directory, removed on close.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def context_of(browser: Any, **options: Any) -> Iterator[Any]:
+    """A new browser context (its own cookies, cache and storage) with short time-outs."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
 def run_axe(page: Any) -> list[dict[str, Any]]:
     """axe-core's violations on ``page`` (the WCAG 2 A and AA rules and best practices)."""
     page.add_script_tag(path=str(AXE))

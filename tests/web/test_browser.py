@@ -15,7 +15,7 @@ import pytest
 import nogentech
 from nogentech import plugins, web
 from nogentech.text import long_date
-from tests.support.browser import chromium, needs_chromium, run_axe
+from tests.support.browser import context_of, launched, needs_chromium, run_axe
 from tests.support.frontend import fetch, key_dates, running, static_site, write_cluster
 
 pytestmark = [needs_chromium, pytest.mark.slow]
@@ -40,6 +40,13 @@ fetch(api + "/meetings.json?lang=en")
 """
 
 
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One Chromium for this module's tests; each test opens a fresh context in it."""
+    with launched() as browser:
+        yield browser
+
+
 @pytest.fixture
 def data_file(tmp_path: Path) -> Path:
     plugins.reset()
@@ -61,9 +68,9 @@ def _expected_lines(data_file: Path) -> list[str]:
 
 
 def test_a_page_of_another_origin_reads_the_meetings(
-    data_file: Path, site: int, tmp_path: Path
+    chromium: Any, data_file: Path, site: int, tmp_path: Path
 ) -> None:
-    with running(web.make_app(data_file)) as api, chromium(tmp_path / "profile") as browser:
+    with running(web.make_app(data_file)) as api, context_of(chromium) as browser:
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{site}/index.html?api=http://127.0.0.1:{api}")
         page.wait_for_function("document.getElementById('state').textContent !== 'loading'")
@@ -72,10 +79,10 @@ def test_a_page_of_another_origin_reads_the_meetings(
 
 
 def test_the_same_page_is_refused_when_its_origin_is_not_allowed(
-    data_file: Path, site: int, tmp_path: Path
+    chromium: Any, data_file: Path, site: int, tmp_path: Path
 ) -> None:
     app = web.make_app(data_file, cors_origins=["https://elsewhere.example"])
-    with running(app) as api, chromium(tmp_path / "profile") as browser:
+    with running(app) as api, context_of(chromium) as browser:
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{site}/index.html?api=http://127.0.0.1:{api}")
         page.wait_for_function("document.getElementById('state').textContent !== 'loading'")
@@ -98,10 +105,10 @@ def _meeting_texts(lang: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_page_shows_the_upcoming_meetings_above_the_feeds(
-    data_file: Path, tmp_path: Path, lang: str
+    chromium: Any, data_file: Path, tmp_path: Path, lang: str
 ) -> None:
     programmed, cancelled, visit = key_dates()
-    with running(web.make_app(data_file)) as port, chromium(tmp_path / "profile") as browser:
+    with running(web.make_app(data_file)) as port, context_of(chromium) as browser:
         page = browser.new_page()
         requested: list[str] = []
         page.on("request", lambda r: requested.append(r.url))
@@ -142,13 +149,15 @@ WIDTHS = {"phone": 375, "desktop": 1280}
 
 
 @pytest.mark.parametrize("device", sorted(WIDTHS))
-def test_page_fits_phone_and_desktop_widths(data_file: Path, tmp_path: Path, device: str) -> None:
+def test_page_fits_phone_and_desktop_widths(
+    chromium: Any, data_file: Path, tmp_path: Path, device: str
+) -> None:
     width = WIDTHS[device]
     shots = tmp_path / "shots"
     shots.mkdir()
     with (
         running(web.make_app(data_file)) as port,
-        chromium(tmp_path / "profile", viewport={"width": width, "height": 900}) as browser,
+        context_of(chromium, viewport={"width": width, "height": 900}) as browser,
     ):
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/?lang=fr")
@@ -163,10 +172,10 @@ def test_page_fits_phone_and_desktop_widths(data_file: Path, tmp_path: Path, dev
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_page_passes_axe_core(data_file: Path, tmp_path: Path, lang: str) -> None:
+def test_page_passes_axe_core(chromium: Any, data_file: Path, tmp_path: Path, lang: str) -> None:
     with (
         running(web.make_app(data_file)) as port,
-        chromium(tmp_path / "profile", bypass_csp=True) as browser,
+        context_of(chromium, bypass_csp=True) as browser,
     ):
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/?lang={lang}")
@@ -175,9 +184,9 @@ def test_page_passes_axe_core(data_file: Path, tmp_path: Path, lang: str) -> Non
         assert page.evaluate("document.documentElement.lang") == lang
 
 
-def test_axe_finds_a_problem_it_is_shown(tmp_path: Path) -> None:
+def test_axe_finds_a_problem_it_is_shown(chromium: Any, tmp_path: Path) -> None:
     """The accessibility check can fail: a page with an image without text is caught."""
-    with chromium(tmp_path / "profile") as browser:
+    with context_of(chromium) as browser:
         page = browser.new_page()
         page.set_content('<html lang="en"><title>x</title><main><img src="data:,"></main></html>')
         assert "image-alt" in {v["id"] for v in run_axe(page)}
