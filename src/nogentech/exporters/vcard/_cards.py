@@ -214,7 +214,7 @@ def _roles(cluster: Cluster, person: Person, lang: str) -> tuple[str | None, str
     employer_role = next((r for r in person.roles if r.kind == "employee" and r.of), None)
     employer = None
     if employer_role is not None and employer_role.of:
-        employer = clean_text(cluster.company(employer_role.of).name) or employer_role.of
+        employer = clean_text(cluster.name_of(employer_role.of, lang)) or employer_role.of
 
     def shown(role: Role) -> bool:
         if role is employer_role:
