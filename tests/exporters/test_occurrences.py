@@ -14,10 +14,13 @@ import icalendar
 import jsonschema
 import pytest
 import recurring_ical_events
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import nogentech
 from nogentech import Cluster
 from nogentech.exceptions import OptionError
+from nogentech.testing import clusters
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -272,3 +275,19 @@ def test_same_data_and_options_give_the_same_bytes(demo: Cluster) -> None:
     assert nogentech.export(demo, "meetings-json", **WINDOW) == nogentech.export(
         nogentech.loads(nogentech.dumps(demo), "json"), "meetings-json", **WINDOW
     )
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(cluster=clusters(), lang=st.sampled_from(["fr", "en"]))
+def test_any_cluster_validates_and_equals_meetings_between(cluster: Cluster, lang: str) -> None:
+    """For clusters of every shape the model allows, over the years their meetings span."""
+    firsts = [s.first_date for s in cluster.meeting_series] + [e.date for e in cluster.events]
+    first = min(firsts, default=dt.date(2024, 1, 1))
+    last = dt.date(first.year + 3, 1, 1)
+    window = {"from": first.isoformat(), "to": last.isoformat()}
+    document = occurrences(cluster, lang=lang, **window)
+    validate(document)
+    found = cluster.meetings_between(first, last, include_cancelled=True)
+    assert [(m["id"], m["start"], m["status"] == "cancelled") for m in document["meetings"]] == [
+        (m.id, m.start.isoformat(), m.cancelled) for m in found
+    ]
