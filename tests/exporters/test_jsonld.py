@@ -9,11 +9,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyld import jsonld
 
 import nogentech
 from nogentech import Cluster, MeetingSeries, Text
 from nogentech.exporters.jsonld import schedule
+from nogentech.testing import clusters
 from tests.support import DATA
 from tests.support.schemaorg_context import terms
 
@@ -223,3 +226,17 @@ def test_the_check_catches_a_term_schema_org_does_not_define(demo: Cluster) -> N
     document["@graph"][0]["foundingYear"] = "2002"
     _expanded, dropped = expand(document)
     assert dropped == ["foundingYear"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cluster=clusters(), lang=st.sampled_from(["fr", "en"]))
+def test_any_cluster_expands_to_schema_org_terms_only(cluster: Cluster, lang: str) -> None:
+    document = exported(cluster, lang=lang)
+    expanded, dropped = expand(document)
+    assert dropped == []
+    nodes = list(walk(expanded))
+    iris = {k for node in nodes for k in node if not k.startswith("@")}
+    iris |= {t for node in nodes for t in node.get("@type", [])}
+    assert {i for i in iris if not (i.startswith(SCHEMA) and i[len(SCHEMA) :] in TERMS)} == set()
+    ids = {n["@id"] for n in walk(document["@graph"]) if "@id" in n and len(n) > 1}
+    assert {n["@id"] for n in walk(document["@graph"]) if set(n) == {"@id"}} <= ids
