@@ -231,6 +231,7 @@ def test_openapi_is_valid_and_describes_every_route_and_option(port: int) -> Non
         *(f"/export/{info.name}" for info in nogentech.formats()),
     }
     assert set(paths) == expected
+    assert {tuple(sorted(item)) for item in paths.values()} == {("get", "head", "options")}
 
     def names(path: str) -> list[str]:
         return [p["name"] for p in paths[path]["get"]["parameters"]]

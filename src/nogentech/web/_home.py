@@ -34,9 +34,8 @@ WORDS = {
         "to_come": "Programme à venir",
         "colon": " : ",
         "developers": "Pour les développeurs",
-        "dev-json": "Les rencontres en JSON (avec leur schéma)",
-        "dev-atom": "Flux Atom des prochaines rencontres",
-        "dev-openapi": "Description OpenAPI des adresses",
+        "dev-schema": "Le schéma JSON de /meetings.json",
+        "dev-openapi": "La description OpenAPI de toutes les adresses",
     },
     "en": {
         "upcoming": "Upcoming meetings",
@@ -51,9 +50,8 @@ WORDS = {
         "to_come": "Programme to be announced",
         "colon": ": ",
         "developers": "For developers",
-        "dev-json": "The meetings as JSON (with their schema)",
-        "dev-atom": "Atom feed of the upcoming meetings",
-        "dev-openapi": "OpenAPI description of the routes",
+        "dev-schema": "The JSON Schema of /meetings.json",
+        "dev-openapi": "The OpenAPI description of every route",
     },
 }
 
@@ -155,8 +153,7 @@ def sections(cluster: Cluster, root: str, lang: str, day: dt.date) -> tuple[str,
     else:
         listing = f"<p>{words['none']}</p>\n"
     links = [
-        (f"{root}/meetings.json?lang={lang}", words["dev-json"]),
-        (f"{root}/meetings.atom?lang={lang}", words["dev-atom"]),
+        (f"{root}/schema/meetings.schema.json", words["dev-schema"]),
         (f"{root}/openapi.json", words["dev-openapi"]),
     ]
     developers = "\n".join(f'<li><a href="{e(url)}">{e(text)}</a></li>' for url, text in links)

@@ -26,6 +26,20 @@ _ERRORS: dict[str, Any] = {
 }
 
 
+_PREFLIGHT: dict[str, Any] = {
+    "description": "Allowed: GET, HEAD and OPTIONS, with the headers the request asked for.",
+    "headers": {
+        name: {"schema": {"type": "string"}}
+        for name in (
+            "Access-Control-Allow-Origin",
+            "Access-Control-Allow-Methods",
+            "Access-Control-Allow-Headers",
+            "Access-Control-Max-Age",
+        )
+    },
+}
+
+
 def _schema(option: Option) -> dict[str, Any]:
     kind = option.kind
     schema: dict[str, Any]
@@ -79,7 +93,13 @@ def _operation(
     }
     head = {**get, "operationId": op_id + "-head", "summary": summary + " (headers only)"}
     head["responses"] = {"200": {"description": "OK, without the body"}, **_ERRORS}
-    return {"get": get, "head": head}
+    preflight = {
+        "operationId": op_id + "-preflight",
+        "summary": "CORS preflight: what a page of another origin may send.",
+        "parameters": [p for p in params if p["in"] == "path"],
+        "responses": {"204": _PREFLIGHT, "404": _ERRORS["404"]},
+    }
+    return {"get": get, "head": head, "options": preflight}
 
 
 def _rewrite(value: Any) -> Any:

@@ -87,6 +87,14 @@ _WORDS = {
         "format-json": "Tout le cluster en JSON, pour les applications et les sites.",
         "format-vcard": "Les organisations, les personnes et les groupes en vCard, "
         "à importer dans un carnet d’adresses.",
+        "format-meetings-json": "Les rencontres d’une période en JSON, dates déjà calculées, "
+        "pour les sites et les applications.",
+        "format-meetings-atom": "Les prochaines rencontres en flux Atom, pour les lecteurs "
+        "de flux.",
+        "format-jcal": "Le calendrier en jCal (RFC 7265), le même flux en JSON.",
+        "format-jcard": "Les fiches vCard en jCard (RFC 7095), en JSON.",
+        "format-jsonld": "Le cluster, ses rencontres et ses événements en JSON-LD "
+        "schema.org, pour les moteurs de recherche.",
     },
     "en": {
         "title": "Subscription feeds",
@@ -102,6 +110,13 @@ _WORDS = {
         "format-json": "The whole cluster as JSON, for applications and web sites.",
         "format-vcard": "Organisations, people and groups as vCards, "
         "to import into an address book.",
+        "format-meetings-json": "The meetings of a period as JSON, dates already worked out, "
+        "for web sites and applications.",
+        "format-meetings-atom": "The upcoming meetings as an Atom feed, for feed readers.",
+        "format-jcal": "The calendar as jCal (RFC 7265), the same feed in JSON.",
+        "format-jcard": "The vCards as jCard (RFC 7095), in JSON.",
+        "format-jsonld": "The cluster, its meetings and events as schema.org JSON-LD, "
+        "for search engines.",
     },
 }
 """The page's words in each of its languages (the ``lang`` query parameter)."""
