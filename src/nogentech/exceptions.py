@@ -26,6 +26,7 @@ __all__ = [
     "PluginError",
     "Problem",
     "UnknownFormatError",
+    "did_you_mean",
 ]
 
 
@@ -82,3 +83,17 @@ class PluginError(NogentechError):
 
 class MissingDependencyError(NogentechError):
     """An optional dependency needed for a feature is not installed."""
+
+
+def did_you_mean(word: object, choices: Iterable[str]) -> str:
+    """``"; did you mean 'ics'?"`` when one of ``choices`` is close to ``word``, else ``""``.
+
+    Error messages about an unknown name (a format, an option, an id, a field)
+    end with it, so that a typing mistake shows its fix.
+    """
+    if not isinstance(word, str):
+        return ""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+    return f"; did you mean {close[0]!r}?" if close else ""
