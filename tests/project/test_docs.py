@@ -121,19 +121,37 @@ def readme_commands() -> list[str]:
 
 
 def test_readme_opens_with_the_two_commands() -> None:
-    """First the install-and-run command, then the test command."""
+    """First the install-and-run command, then the test command; both scripts exist."""
     install, test = readme_commands()
-    assert "pip install . " in install
-    assert install.endswith(".venv/bin/nogentech next")
-    assert "pip install -e '.[test,docs]'" in test
-    assert test.endswith(".venv/bin/python -m pytest")
+    assert install == "scripts/install && .venv/bin/nogentech next"
+    assert test == "scripts/test"
+    for script in ("install", "test", "matrix"):
+        path = ROOT / "scripts" / script
+        assert path.read_text(encoding="utf-8").startswith("#!/usr/bin/env bash\n"), script
+        assert os.access(path, os.X_OK), f"scripts/{script} is not executable"
 
 
 def test_ci_runs_the_readme_test_command() -> None:
-    """.ci/run runs the README's test command word for word, on a line of its own."""
+    """.ci/run runs the README's test command first, on a line of its own."""
     _, test = readme_commands()
-    ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    assert test in [line.strip() for line in ci_lines]
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    commands = [line for line in ci_lines if line and not line.startswith(("#", "step "))]
+    assert commands[:5] == [
+        "set -euo pipefail",
+        'cd "$(dirname "$0")/.."',
+        "started=$SECONDS",
+        'step() { echo "== $* ($((SECONDS - started)) s)"; }',
+        f"{test} -q",
+    ]
+
+
+def test_the_test_script_installs_every_system_package_and_the_dev_extra() -> None:
+    """scripts/test reads .ci/system-packages.txt, runs npm ci and installs the dev extra."""
+    script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
+    assert ".ci/system-packages.txt" in script
+    assert "npm ci" in script
+    assert "scripts/install dev" in script
+    assert "exec .venv/bin/python -m pytest -n auto" in script
 
 
 def test_getting_started_quotes_the_readme_commands() -> None:
@@ -389,3 +407,11 @@ def test_built_data_page_is_filled_in(site: Path) -> None:
         assert source.id in text
     for item in cluster.discrepancies:
         assert item.subject.get("en") in " ".join(text.split())
+
+
+def test_the_readme_reads_well_on_a_package_index() -> None:
+    """No relative link (it would break on the index's page) and an install line."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)]*)\)", readme) + re.findall(r"<img [^>]*src=\"([^\"]*)", readme)
+    assert [t for t in targets if not t.startswith(("https://", "http://"))] == []
+    assert "`pip install nogentech`" in readme
