@@ -43,7 +43,11 @@ class Problem:
     """
 
     path: str
+    """Where the value is in the data file (``companies[3].sectors[0]``); empty for the whole file.
+
+    """
     message: str
+    """What is wrong with it."""
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
