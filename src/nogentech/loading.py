@@ -230,7 +230,7 @@ def dump(
     """
     text = dumps(cluster, indent=indent)
     if isinstance(target, (str, os.PathLike)):
-        from ._io import write_atomic
+        from .files import write_atomic
 
         if os.fspath(target).lower().endswith(".toml"):
             raise ValueError(f"dump() writes JSON, not TOML: name the file .json ({target})")

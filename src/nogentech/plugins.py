@@ -196,7 +196,7 @@ def _build(extra: Iterable[tuple[str, object]] = ()) -> _State:
 
 
 def _own_version() -> str:
-    from . import __version__
+    from .version import __version__
 
     return __version__
 

@@ -111,7 +111,7 @@ def run_schema(args: argparse.Namespace) -> int:
     """Print (or write) the JSON Schema of the JSON export."""
     from importlib import resources
 
-    from .._io import write_atomic
+    from ..files import write_atomic
 
     text = (resources.files("nogentech") / "data" / "cluster.schema.json").read_text("utf-8")
     if args.output and args.output != "-":
