@@ -236,3 +236,14 @@ def demo_file(tmp_path: Path) -> Path:
     path = tmp_path / "demo.json"
     path.write_text(nogentech.dumps(make_demo()), encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_language_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line's default language comes from the environment: keep it French.
+
+    Tests of that default set the variables themselves.
+    """
+    for name in ("NOGENTECH_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

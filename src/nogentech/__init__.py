@@ -29,7 +29,16 @@ if TYPE_CHECKING:
         UnknownFormatError,
     )
     from .history import Discrepancy, KeyFigure, Milestone, Project, Source, Variant
-    from .loading import SCHEMA_VERSION, builtin_path, dumps, from_dict, load, loads, to_dict
+    from .loading import (
+        SCHEMA_VERSION,
+        builtin_path,
+        dump,
+        dumps,
+        from_dict,
+        load,
+        loads,
+        to_dict,
+    )
     from .meetings import Event, Meeting, MeetingSeries, Override
     from .organisations import Commission, Company, FormerName, Sector, SubCluster
     from .people import Person, Role
@@ -76,6 +85,7 @@ __all__ = [
     "Variant",
     "__version__",
     "builtin_path",
+    "dump",
     "dumps",
     "export",
     "formats",
@@ -100,7 +110,16 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "UnknownFormatError",
     ),
     "history": ("Discrepancy", "KeyFigure", "Milestone", "Project", "Source", "Variant"),
-    "loading": ("SCHEMA_VERSION", "builtin_path", "dumps", "from_dict", "load", "loads", "to_dict"),
+    "loading": (
+        "SCHEMA_VERSION",
+        "builtin_path",
+        "dump",
+        "dumps",
+        "from_dict",
+        "load",
+        "loads",
+        "to_dict",
+    ),
     "meetings": ("Event", "Meeting", "MeetingSeries", "Override"),
     "organisations": ("Commission", "Company", "FormerName", "Sector", "SubCluster"),
     "people": ("Person", "Role"),

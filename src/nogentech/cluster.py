@@ -34,28 +34,49 @@ class Cluster:
     """
 
     id: str = attrs.field(validator=slug)
+    """Unique id of the cluster (a slug: ``nogentech``)."""
     name: str
+    """The cluster's usual name."""
     full_name: Text | None = None
+    """What the name stands for, or the full name."""
     description: Text | None = None
+    """What the cluster is."""
     legal_form: Text | None = None
+    """Its legal form (an association under the 1901 law…)."""
     founded: PartialDate | None = None
+    """When it was founded, as far as known."""
     timezone: str = attrs.field(default="Europe/Paris", validator=check_timezone)
+    """IANA timezone dates and naive times are read in (``Europe/Paris`` by default)."""
     website: str | None = None
+    """Address of its website, where a source gives one."""
     updated: dt.datetime | None = None
     """When the data last changed; used as the stamp of exported feeds."""
     sources: tuple[Source, ...] = ()
+    """The documents the data comes from."""
     places: tuple[Place, ...] = ()
+    """Countries, regions, départements, communes and venues."""
     sectors: tuple[Sector, ...] = ()
+    """The sector taxonomy."""
     companies: tuple[Company, ...] = ()
+    """The organisations: member firms, partners, schools, public bodies…"""
     sub_clusters: tuple[SubCluster, ...] = ()
+    """The thematic groupings of firms."""
     commissions: tuple[Commission, ...] = ()
+    """The working commissions of the association."""
     people: tuple[Person, ...] = ()
+    """The people named in the sources, with their roles."""
     meeting_series: tuple[MeetingSeries, ...] = ()
+    """The recurring meetings."""
     events: tuple[Event, ...] = ()
+    """The one-off events."""
     milestones: tuple[Milestone, ...] = ()
+    """Dated steps of its history."""
     key_figures: tuple[KeyFigure, ...] = ()
+    """Figures such as the number of members, jobs or revenue."""
     projects: tuple[Project, ...] = ()
+    """Studies, projects and actions."""
     discrepancies: tuple[Discrepancy, ...] = ()
+    """Facts the sources disagree on, with every version."""
     _index: dict[str, Any] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "PluginError",
     "Problem",
     "UnknownFormatError",
+    "did_you_mean",
 ]
 
 
@@ -42,7 +43,11 @@ class Problem:
     """
 
     path: str
+    """Where the value is in the data file (``companies[3].sectors[0]``); empty for the whole file.
+
+    """
     message: str
+    """What is wrong with it."""
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -82,3 +87,17 @@ class PluginError(NogentechError):
 
 class MissingDependencyError(NogentechError):
     """An optional dependency needed for a feature is not installed."""
+
+
+def did_you_mean(word: object, choices: Iterable[str]) -> str:
+    """``"; did you mean 'ics'?"`` when one of ``choices`` is close to ``word``, else ``""``.
+
+    Error messages about an unknown name (a format, an option, an id, a field)
+    end with it, so that a typing mistake shows its fix.
+    """
+    if not isinstance(word, str):
+        return ""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+    return f"; did you mean {close[0]!r}?" if close else ""

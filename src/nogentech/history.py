@@ -49,10 +49,15 @@ class Source:
     """A document the data comes from."""
 
     id: str = attrs.field(validator=slug)
+    """Unique id of the source across the cluster (a slug: ``seed-000``)."""
     title: Text
+    """What the document is, in a line."""
     file: str | None = None
+    """Name of the file the document is kept in, if any."""
     language: str | None = None
+    """Language of the document (``fr``, ``en``)."""
     url: str | None = None
+    """Where the document was published, if known."""
 
 
 @attrs.frozen
@@ -64,15 +69,23 @@ class Milestone:
     """
 
     id: str = attrs.field(validator=slug)
+    """Unique id of the milestone across the cluster (a slug)."""
     kind: MilestoneKind = attrs.field(validator=attrs.validators.in_(MILESTONE_KINDS))
+    """``label``, ``prize``, ``foundation``, ``creation``, ``rename``, ``election``, ``action`` or
+    ``other``.
+    """
     title: Text
+    """What happened, in a line."""
     date: PartialDate | None = None
+    """When it happened, as far as known."""
     description: Text | None = None
+    """More about it."""
     by: tuple[str, ...] = refs("companies", "people", "sub_clusters", "commissions", "cluster")
     """Ids of the bodies that awarded, decided or supported it."""
     subject: str | None = ref("any")
     """Id of what the milestone is about when not the cluster itself."""
     sources: tuple[str, ...] = refs("sources")
+    """Ids of the sources that state it."""
 
 
 @attrs.frozen
@@ -84,18 +97,29 @@ class KeyFigure:
     """
 
     id: str = attrs.field(validator=slug)
+    """Unique id of the figure across the cluster (a slug)."""
     subject: str = attrs.field(
         validator=slug, metadata={"ref": ("cluster", "sub_clusters", "companies")}
     )
+    """Id of what the figure is about: the cluster, a sub-cluster or an organisation."""
     measure: FigureMeasure = attrs.field(validator=attrs.validators.in_(FIGURE_MEASURES))
+    """What is counted: ``members``, ``jobs``, ``revenue``, ``multinationals`` or ``share-of-
+    members``.
+    """
     value: float
+    """The number itself."""
     unit: str
+    """Its unit: ``companies``, ``jobs``, ``EUR``, ``percent``…"""
     qualifier: Literal["exact", "about", "more-than"] = attrs.field(
         default="exact", validator=attrs.validators.in_(("exact", "about", "more-than"))
     )
+    """``exact`` (the default), ``about`` or ``more-than``, as the source words it."""
     year: int | None = None
+    """The year the figure is for, where the source gives one."""
     label: Text | None = None
+    """The figure as the source words it (« Plus d’une cinquantaine de sociétés adhérentes »)."""
     sources: tuple[str, ...] = refs("sources")
+    """Ids of the sources that state it (a figure needs a year or a source)."""
 
     def __attrs_post_init__(self) -> None:
         if self.year is None and not self.sources:
@@ -107,17 +131,26 @@ class Project:
     """A study, project or action under way."""
 
     id: str = attrs.field(validator=slug)
+    """Unique id of the project across the cluster (a slug)."""
     title: Text
+    """What the project is, in a line."""
     status: Literal["planned", "under-way", "done", "postponed"] = attrs.field(
         default="under-way",
         validator=attrs.validators.in_(("planned", "under-way", "done", "postponed")),
     )
+    """``planned``, ``under-way`` (the default), ``done`` or ``postponed``."""
     description: Text | None = None
+    """More about it."""
     partners: tuple[str, ...] = refs("companies")
+    """Ids of the organisations taking part."""
     start: PartialDate | None = None
+    """When it started, as far as known."""
     sub_clusters: tuple[str, ...] = refs("sub_clusters")
+    """Ids of the sub-clusters it belongs to."""
     commissions: tuple[str, ...] = refs("commissions")
+    """Ids of the commissions that carry it."""
     sources: tuple[str, ...] = refs("sources")
+    """Ids of the sources that state it."""
 
 
 @attrs.frozen
@@ -125,7 +158,9 @@ class Variant:
     """One version of a disputed fact, with the source that states it."""
 
     value: str
+    """This version of the fact, as the source states it."""
     source: str = attrs.field(validator=slug, metadata={"ref": ("sources",)})
+    """Id of the source that states it."""
 
 
 @attrs.frozen
@@ -133,7 +168,10 @@ class Discrepancy:
     """Sources that disagree on a fact; every version is kept with its source."""
 
     id: str = attrs.field(validator=slug)
+    """Unique id of the discrepancy across the cluster (a slug)."""
     subject: Text
+    """The fact the sources disagree on."""
     variants: tuple[Variant, ...] = attrs.field(validator=attrs.validators.min_len(2))
+    """Every version of it, each with its source (at least two)."""
     about: tuple[str, ...] = refs("any")
     """Ids of the objects the disputed fact belongs to."""

@@ -7,20 +7,22 @@ import os
 import re
 import typing
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
 from .cluster import Cluster
-from .exceptions import DataError, Problem
+from .exceptions import DataError, Problem, did_you_mean
 from .references import COLLECTIONS, check_references
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "FORMATS",
     "SCHEMA_VERSION",
     "builtin_path",
+    "dump",
     "dumps",
     "from_dict",
     "load",
@@ -47,7 +49,11 @@ def _describe(exc: BaseException) -> str:
 
     if isinstance(exc, ForbiddenExtraKeysError):
         keys = ", ".join(repr(k) for k in sorted(exc.extra_fields))
-        return f"unknown field{'s' if len(exc.extra_fields) > 1 else ''} {keys}"
+        hint = ""
+        if len(exc.extra_fields) == 1 and attrs.has(exc.cl):
+            (extra,) = exc.extra_fields
+            hint = did_you_mean(extra, [f.name for f in attrs.fields(exc.cl)])
+        return f"unknown field{'s' if len(exc.extra_fields) > 1 else ''} {keys}{hint}"
     if isinstance(exc, KeyError):
         return "missing required field"
     if isinstance(exc, DataError):
@@ -212,60 +218,117 @@ def dumps(cluster: Cluster, *, indent: int | None = 2) -> str:
     return json.dumps(to_dict(cluster), ensure_ascii=False, indent=indent) + "\n"
 
 
-def _parse(text: str, fmt: str, source: str | None) -> Any:
-    if fmt == "toml":
+def dump(
+    cluster: Cluster, target: str | os.PathLike[str] | IO[Any], *, indent: int | None = 2
+) -> None:
+    """Write the JSON text of ``cluster`` (as :func:`dumps`) to a path or a file object.
+
+    A path is written atomically: a reader sees the old file or the new one. A
+    file object, opened for text or for bytes, is written to as it is. The output
+    is JSON: a path ending in ``.toml`` raises ``ValueError`` rather than giving a
+    TOML file JSON content.
+    """
+    text = dumps(cluster, indent=indent)
+    if isinstance(target, (str, os.PathLike)):
+        from .files import write_atomic
+
+        if os.fspath(target).lower().endswith(".toml"):
+            raise ValueError(f"dump() writes JSON, not TOML: name the file .json ({target})")
+        write_atomic(target, text.encode("utf-8"))
+        return
+    try:
+        target.write(text)
+    except TypeError:  # a file opened for bytes
+        target.write(text.encode("utf-8"))
+
+
+FORMATS = ("toml", "json")
+"""The data formats :func:`load` and :func:`loads` read."""
+
+
+def _detect(text: str) -> str:
+    """``json`` for text that starts with ``{`` (a TOML file cannot), else ``toml``."""
+    return "json" if text.lstrip().startswith("{") else "toml"
+
+
+def _parse(text: str, format: str | None, source: str | None) -> Any:  # noqa: A002
+    guessed = format is None
+    chosen = _detect(text) if format is None else format.lower()
+    if chosen == "toml":
         import tomllib
 
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise DataError([Problem("", f"invalid TOML: {exc}")], source) from None
-    if fmt == "json":
+            hint = " (JSON data must start with '{')" if guessed else ""
+            raise DataError([Problem("", f"invalid TOML: {exc}{hint}")], source) from None
+    if chosen == "json":
         import json
 
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise DataError([Problem("", f"invalid JSON: {exc}")], source) from None
-    raise DataError([Problem("", f"unknown data format {fmt!r} (expected toml or json)")], source)
+    raise DataError(
+        [Problem("", f"unknown data format {format!r} (expected toml or json)")], source
+    )
 
 
-def loads(text: str, fmt: str = "json", *, source: str | None = None) -> Cluster:
-    """Build a cluster from TOML or JSON text."""
-    return from_dict(_parse(text, fmt, source), source=source)
+def _text(data: str | bytes, source: str | None) -> str:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError([Problem("", f"not UTF-8 text: {exc}")], source) from None
 
 
-def _format_of(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix == ".toml":
-        return "toml"
-    if suffix == ".json":
-        return "json"
-    return "toml"
+def loads(
+    text: str | bytes,
+    format: str | None = None,  # noqa: A002 - the name export() gives the format too
+    *,
+    source: str | None = None,
+) -> Cluster:
+    """Build a cluster from TOML or JSON text (``str``, or UTF-8 ``bytes``).
 
-
-def load(path: str | os.PathLike[str] | None = None) -> Cluster:
-    """Load a cluster file (TOML or JSON, by extension), or the built-in Nogentech data.
-
-    Raises :class:`~nogentech.DataError` for an unreadable or invalid file.
+    ``format`` is ``"toml"`` or ``"json"``; without it, text that starts with
+    ``{`` is read as JSON and anything else as TOML. ``source`` names the text
+    in error messages. Raises :class:`~nogentech.DataError` listing every problem.
     """
-    if path is None:
+    return from_dict(_parse(_text(text, source), format, source), source=source)
+
+
+def _format_of(name: str) -> str | None:
+    suffix = os.path.splitext(name)[1].lower()
+    return suffix[1:] if suffix in (".toml", ".json") else None
+
+
+def load(
+    source: str | os.PathLike[str] | IO[Any] | None = None,
+    format: str | None = None,  # noqa: A002 - the name export() gives the format too
+) -> Cluster:
+    """Load a cluster from a file (a path or a file object), or the built-in Nogentech data.
+
+    The format is ``format`` if given, else the file's extension (``.toml``,
+    ``.json``), else the content (see :func:`loads`). A file object may be opened
+    for text or bytes. Raises :class:`~nogentech.DataError` for an unreadable or
+    invalid file.
+    """
+    if source is None:
         return _builtin()
+    if not isinstance(source, (str, os.PathLike)):
+        name = getattr(source, "name", None)
+        label = name if isinstance(name, str) else None
+        data = source.read()
+        return loads(data, format or (_format_of(label) if label else None), source=label)
     from pathlib import Path
 
-    file = Path(path)
+    file = Path(source)
     try:
         raw = file.read_bytes()
     except OSError as exc:
         raise DataError([Problem("", f"cannot read {file}: {exc.strerror}")], str(file)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError([Problem("", f"not UTF-8 text: {exc}")], str(file)) from None
-    fmt = _format_of(file)
-    if fmt == "toml" and file.suffix.lower() != ".toml" and text.lstrip().startswith("{"):
-        fmt = "json"
-    return loads(text, fmt, source=str(file))
+    return loads(raw, format or _format_of(file.name), source=str(file))
 
 
 @functools.cache

@@ -75,19 +75,35 @@ class Override:
     """
 
     date: dt.date
+    """The date the rule gives for the occurrence (its RECURRENCE-ID), even when it is moved."""
     topic: Text | None = None
+    """The programme of the meeting; None while not announced."""
     description: Text | None = None
+    """A description for this date, instead of the series'."""
     speakers: tuple[str, ...] = refs("people", "companies")
+    """Ids of the speakers: people or organisations."""
     testimonies: tuple[str, ...] = refs("people", "companies")
+    """Ids of the people or organisations that bring a testimony."""
     venue: str | None = ref("places")
+    """Id of the place where this occurrence is held, instead of the series' venue."""
     moved_to: dt.date | None = None
+    """The date the occurrence is moved to, if it is."""
     start_time: dt.time | None = None
+    """The local start time, if it differs from the series'."""
     duration: dt.timedelta | None = attrs.field(default=None, validator=_positive)
+    """How long this occurrence lasts, if it differs from the series'."""
     cancelled: bool = False
+    """True when this occurrence is cancelled."""
     sequence: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    """Revision number of the occurrence: raise it whenever it changes, so calendar clients update
+    in place.
+    """
     updated: dt.datetime | None = attrs.field(default=None, validator=_aware)
+    """When the occurrence last changed (timezone-aware)."""
     note: Text | None = None
+    """A remark shown with the meeting (for example a disputed venue)."""
     sources: tuple[str, ...] = refs("sources")
+    """Ids of the sources that state it."""
 
 
 @attrs.frozen
@@ -102,29 +118,53 @@ class MeetingSeries:
     """
 
     id: str = attrs.field(validator=slug)
+    """Unique id of the series across the cluster (a slug)."""
     name: Text
+    """The series' name, the title of each of its meetings."""
     first_date: dt.date
+    """The date of the first occurrence (DTSTART); it must be an occurrence of the rule."""
     start_time: dt.time
+    """Local start time of each occurrence, in ``timezone``."""
     duration: dt.timedelta = attrs.field(validator=_positive)
+    """How long each occurrence lasts (positive)."""
     rule: str = attrs.field(validator=_rule)
+    """The RFC 5545 RRULE value (``FREQ=MONTHLY;BYDAY=2TH``)."""
     timezone: str = attrs.field(default="Europe/Paris", validator=check_timezone)
+    """IANA timezone of the local times (``Europe/Paris`` by default)."""
     description: Text | None = None
+    """What the meetings are about."""
     venue: str | None = ref("places")
+    """Id of the usual place, unless an override gives another."""
     organisers: tuple[str, ...] = refs("cluster", "companies", "sub_clusters", "commissions")
+    """Ids of the organisers: the cluster, organisations, sub-clusters or commissions."""
     sub_clusters: tuple[str, ...] = refs("sub_clusters")
+    """Ids of the sub-clusters the series is linked to (the feeds' ``sub_cluster`` option)."""
     commissions: tuple[str, ...] = refs("commissions")
+    """Ids of the commissions the series is linked to (the feeds' ``commission`` option)."""
     sectors: tuple[str, ...] = refs("sectors")
+    """Ids of the sectors the series is about."""
     cancelled: tuple[dt.date, ...] = ()
+    """Dates of the rule on which there is no meeting (EXDATE)."""
     extra_dates: tuple[dt.date, ...] = ()
+    """Dates added to those of the rule (RDATE)."""
     overrides: tuple[Override, ...] = ()
+    """What differs on single dates: programme, venue, time, cancellation."""
     free: bool | None = None
+    """True when attending is free, False when it is not, None when the sources do not say."""
     open_to_public: bool | None = None
+    """True when the meetings are open beyond the members, None when the sources do not say."""
     url: str | None = None
+    """A web page about the series, if any."""
     holiday_country: str | None = "FR"
     """ISO country whose public holidays are flagged on occurrences (None: no flags)."""
     sequence: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    """Revision number of the series: raise it whenever it changes, so calendar clients update in
+    place.
+    """
     updated: dt.datetime | None = attrs.field(default=None, validator=_aware)
+    """When the series last changed (timezone-aware)."""
     sources: tuple[str, ...] = refs("sources")
+    """Ids of the sources that state it."""
 
     def __attrs_post_init__(self) -> None:
         dates = [o.date for o in self.overrides]
@@ -197,31 +237,55 @@ class MeetingSeries:
 class Event:
     """A one-off event: a trade fair, a workshop, a visit.
 
-    A timed event gives ``start`` (local date and time) and ``end``; an all-day
-    event gives ``date`` and optionally ``end_date`` (inclusive).
+    A timed event gives ``date`` and ``start_time`` (local, in ``timezone``) and
+    its ``duration``; an all-day event gives ``date`` and optionally ``end_date``
+    (inclusive).
     """
 
     id: str = attrs.field(validator=slug)
+    """Unique id of the event across the cluster (a slug)."""
     name: Text
+    """The event's name, the title of its meeting."""
     date: dt.date
+    """The (first) day of the event, in ``timezone``."""
     end_date: dt.date | None = None
+    """For an all-day event over several days, its last day (inclusive)."""
     start_time: dt.time | None = None
+    """Local start time; None for an all-day event."""
     duration: dt.timedelta | None = attrs.field(default=None, validator=_positive)
+    """How long a timed event lasts (one hour if not given)."""
     timezone: str = attrs.field(default="Europe/Paris", validator=check_timezone)
+    """IANA timezone of the local date and time (``Europe/Paris`` by default)."""
     description: Text | None = None
+    """What the event is about."""
     venue: str | None = ref("places")
+    """Id of the place where it is held."""
     place: str | None = ref("places")
+    """Id of the commune or larger place it is held in, when the venue is not known."""
     speakers: tuple[str, ...] = refs("people", "companies")
+    """Ids of the speakers: people or organisations."""
     organisers: tuple[str, ...] = refs("cluster", "companies", "sub_clusters", "commissions")
+    """Ids of the organisers: the cluster, organisations, sub-clusters or commissions."""
     sub_clusters: tuple[str, ...] = refs("sub_clusters")
+    """Ids of the sub-clusters the event is linked to (the feeds' ``sub_cluster`` option)."""
     commissions: tuple[str, ...] = refs("commissions")
+    """Ids of the commissions the event is linked to (the feeds' ``commission`` option)."""
     sectors: tuple[str, ...] = refs("sectors")
+    """Ids of the sectors the event is about."""
     cancelled: bool = False
+    """True when the event is cancelled."""
     postponed_from: PartialDate | None = None
+    """The date it was first planned for, if it was postponed."""
     url: str | None = None
+    """A web page about the event, if any."""
     sequence: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    """Revision number of the event: raise it whenever it changes, so calendar clients update in
+    place.
+    """
     updated: dt.datetime | None = attrs.field(default=None, validator=_aware)
+    """When the event last changed (timezone-aware)."""
     sources: tuple[str, ...] = refs("sources")
+    """Ids of the sources that state it."""
 
     def __attrs_post_init__(self) -> None:
         if self.end_date is not None and self.end_date < self.date:
@@ -247,23 +311,41 @@ class Meeting:
     uid_base: str
     """Stable identifier: the series or event id."""
     title: Text
+    """The series' or event's name."""
     start: dt.datetime
+    """When it starts (timezone-aware; local midnight of the first day for an all-day event)."""
     end: dt.datetime
+    """When it ends (timezone-aware; local midnight of the day after the last for an all-day
+    event).
+    """
     series: MeetingSeries | None = attrs.field(default=None, eq=False, repr=False)
+    """The series it is an occurrence of; None for a one-off event."""
     event: Event | None = attrs.field(default=None, eq=False, repr=False)
+    """The one-off event it is; None for an occurrence of a series."""
     recurrence_date: dt.date | None = None
+    """For an occurrence, the date the rule gave before any move."""
     topic: Text | None = None
+    """The programme announced for it; None while not announced."""
     description: Text | None = None
+    """The override's description, else the series' or event's."""
     speakers: tuple[str, ...] = ()
+    """Ids of the speakers: people or organisations."""
     testimonies: tuple[str, ...] = ()
+    """Ids of the people or organisations that bring a testimony."""
     venue: str | None = None
+    """Id of the place where it is held, if known."""
     cancelled: bool = False
+    """True when it is cancelled."""
     all_day: bool = False
+    """True for an all-day event (no start time)."""
     holiday: Text | None = None
     """Name of the public holiday the meeting falls on, if any (French and English)."""
     override: Override | None = attrs.field(default=None, eq=False, repr=False)
+    """The override of the series for this date, if there is one."""
     sequence: int = 0
+    """Revision number: the higher of the series' and the override's."""
     updated: dt.datetime | None = None
+    """When it last changed: the later of the series' and the override's ``updated``."""
 
     @property
     def id(self) -> str:

@@ -47,12 +47,25 @@ class Role:
     """
 
     kind: RoleKind = attrs.field(validator=attrs.validators.in_(ROLE_KINDS))
+    """The kind of role: ``president``, ``vice-president``, ``board-member``, ``speaker``,
+    ``employee``, ``initiator`` or ``office``.
+    """
     of: str | None = ref("companies", "sub_clusters", "commissions", "cluster")
+    """Id of the body the role is held in: an organisation, a sub-cluster, a commission or the
+    cluster itself.
+    """
     title: Text | None = None
+    """The job or role title as the source words it (« Présidente »); shown instead of the kind's
+    label.
+    """
     since: PartialDate | None = None
+    """When the role began, as far as known."""
     until: PartialDate | None = None
+    """When the role ended, as far as known (None: held, or not known to have ended)."""
     note: Text | None = None
+    """A remark on the role (for example a renewed mandate)."""
     sources: tuple[str, ...] = refs("sources")
+    """Ids of the sources that state it."""
 
     def label(self, lang: str = "fr") -> str:
         """The role's own title where the data gives one, else a label for its kind."""
@@ -66,11 +79,17 @@ class Person:
     """A named person and the roles the sources give them."""
 
     id: str = attrs.field(validator=slug)
+    """Unique id of the person across the cluster (a slug)."""
     name: str = attrs.field(validator=attrs.validators.min_len(1))
+    """The person's name as the sources give it."""
     roles: tuple[Role, ...] = ()
+    """The roles the sources give the person, in organisations and in the cluster."""
     email: str | None = None
+    """E-mail address, where a source gives one."""
     phone: str | None = None
+    """Telephone number, where a source gives one."""
     sources: tuple[str, ...] = refs("sources")
+    """Ids of the sources that state it."""
 
     def employers(self) -> tuple[str, ...]:
         """Ids of the organisations that employ this person."""

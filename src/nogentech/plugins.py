@@ -30,7 +30,13 @@ from ._exporter_types import (
 )
 from ._exporter_types import OptionKind as OptionKind
 from ._exporter_types import Renderer as Renderer
-from .exceptions import ExportError, NogentechError, OptionError, UnknownFormatError
+from .exceptions import (
+    ExportError,
+    NogentechError,
+    OptionError,
+    UnknownFormatError,
+    did_you_mean,
+)
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -46,9 +52,11 @@ __all__ = [
     "Hooks",
     "Option",
     "PluginFailure",
+    "distribution_of",
     "export",
     "formats",
     "get_plugin_manager",
+    "installed_plugins",
     "plugin_failures",
     "reset",
 ]
@@ -76,6 +84,7 @@ class _State:
     hooks: Hooks
     registry: ExporterRegistry
     failures: list[PluginFailure]
+    dists: dict[str, tuple[str, str]] = attrs.field(factory=dict)
 
 
 _STATE: _State | None = None
@@ -169,10 +178,15 @@ def _build(extra: Iterable[tuple[str, object]] = ()) -> _State:
     blocked = _blocked()
     for name in blocked:
         pm.set_blocked(name)
+    dists: dict[str, tuple[str, str]] = {}
     for module_name in DEFAULT_PLUGINS:
+        dists[module_name] = ("nogentech", _own_version())
         if module_name not in blocked:
             pm.register(importlib.import_module(module_name), name=module_name)
     for ep in _entry_points():
+        dist = getattr(ep, "dist", None)
+        if dist is not None and ep.name not in dists:
+            dists[ep.name] = (dist.name, dist.version)
         if ep.name in blocked or pm.has_plugin(ep.name):
             continue
         _register(pm, ep.name, ep.load, failures)
@@ -183,7 +197,13 @@ def _build(extra: Iterable[tuple[str, object]] = ()) -> _State:
         _trace(pm)
     registry = ExporterRegistry()
     _register_exporters(pm, registry, failures)
-    return _State(pm, Hooks(pm), registry, failures)
+    return _State(pm, Hooks(pm), registry, failures, dists)
+
+
+def _own_version() -> str:
+    from .version import __version__
+
+    return __version__
 
 
 def _state() -> _State:
@@ -213,6 +233,23 @@ def plugin_failures() -> list[PluginFailure]:
     return list(_state().failures)
 
 
+def installed_plugins() -> list[str]:
+    """Names of the built-in plugins and of the installed ``nogentech`` entry points.
+
+    Loaded or not: a plugin named in ``NOGENTECH_DISABLE_PLUGINS`` is among them.
+    """
+    return list(_state().dists)
+
+
+def distribution_of(plugin: str) -> tuple[str, str] | None:
+    """``(distribution name, version)`` of the package that installed ``plugin``, if known.
+
+    The built-in plugins come with ``nogentech`` itself; a plugin given to
+    :func:`reset` has none.
+    """
+    return _state().dists.get(plugin)
+
+
 def formats() -> list[ExporterInfo]:
     """Every registered exporter, sorted by name."""
     state = _state()
@@ -239,8 +276,11 @@ def get_exporter(name: str) -> Exporter:
     state = _state()
     found = state.registry.get(name)
     if found is None:
-        valid = ", ".join(state.registry.names()) or "none"
-        raise UnknownFormatError(f"unknown format {name!r} (available: {valid})")
+        names = state.registry.names()
+        valid = ", ".join(names) or "none"
+        raise UnknownFormatError(
+            f"unknown format {name!r} (available: {valid}){did_you_mean(name, names)}"
+        )
     return found[0]
 
 
@@ -253,6 +293,7 @@ def resolve_options(exporter: Exporter, options: Mapping[str, Any]) -> dict[str,
         raise OptionError(
             f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
             f"for format {exporter.name!r} (valid: {valid})"
+            f"{did_you_mean(unknown[0], declared) if len(unknown) == 1 else ''}"
         )
     resolved = {name: opt.default for name, opt in declared.items()}
     for name, value in options.items():

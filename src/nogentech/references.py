@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from .exceptions import Problem
+from .exceptions import Problem, did_you_mean
 
 COLLECTIONS: tuple[str, ...] = (
     "sources",
@@ -198,8 +198,10 @@ def _ids_of(ids: Mapping[str, Mapping[str, str]], targets: tuple[str, ...]) -> s
 
 def _unknown(ids: Mapping[str, Mapping[str, str]], targets: tuple[str, ...], ident: Any) -> str:
     if "any" in targets:
-        return f"unknown id {ident!r}"
+        every = [i for group in ids.values() for i in group]
+        return f"unknown id {ident!r}{did_you_mean(ident, every)}"
     kinds = " or ".join(_SINGULAR[t] for t in targets)
     elsewhere = next((t for t, group in ids.items() if ident in group), None)
-    hint = f" (it is a {_SINGULAR[elsewhere]})" if elsewhere else ""
-    return f"unknown {kinds} {ident!r}{hint}"
+    if elsewhere:
+        return f"unknown {kinds} {ident!r} (it is a {_SINGULAR[elsewhere]})"
+    return f"unknown {kinds} {ident!r}{did_you_mean(ident, _ids_of(ids, targets))}"

@@ -103,7 +103,9 @@ class Text:
     """
 
     fr: str | None = attrs.field(default=None, validator=_optional_text)
+    """The French text."""
     en: str | None = attrs.field(default=None, validator=_optional_text)
+    """The English text; ``get("en")`` falls back to French when it is missing."""
 
     def __attrs_post_init__(self) -> None:
         if not (self.fr or self.en):
@@ -145,8 +147,11 @@ class PartialDate:
     """
 
     year: int = attrs.field(validator=attrs.validators.and_(attrs.validators.instance_of(int)))
+    """The year (four digits)."""
     month: int | None = attrs.field(default=None, order=_unknown_first)
+    """The month, 1 to 12, if known."""
     day: int | None = attrs.field(default=None, validator=_check_partial, order=_unknown_first)
+    """The day of the month, if known (needs a month)."""
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:

@@ -158,7 +158,8 @@ def test_meetings_in_a_window(capsys: pytest.CaptureFixture[str], demo_file: Pat
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "2024-01-11 08:30 | Les jeudis | (programme non annoncé) | Salle des fêtes, Chaumont",
-        "2024-02-08 08:30 | Les jeudis | La cybersécurité | Atelier des forges, Nogent",
+        "2024-02-08 08:30 | Les jeudis | La cybersécurité | Intervenants : Carol Petit (École D)"
+        " | Atelier des forges, Nogent",
         "2024-02-08 14:00 | Visite d’usine | Atelier des forges, Nogent",
         "2024-03-15 09:00 | Les jeudis | Recruter sans CV | Salle des fêtes, Chaumont",
         "2024-03-20 – 2024-03-21 (toute la journée) | Salon de l’industrie | Chaumont, Haute-Marne",
@@ -193,7 +194,7 @@ def test_meetings_window_must_not_be_empty(
     capsys: pytest.CaptureFixture[str], demo_file: Path
 ) -> None:
     argv = ("meetings", "--data", str(demo_file), "--from", "2024-02-01", "--to", "2024-02-01")
-    assert run(capsys, *argv) == (1, "", "error: --to must be after --from\n")
+    assert run(capsys, *argv) == (2, "", "error: --to must be after --from\n")
 
 
 def test_meetings_rejects_a_malformed_date(

@@ -55,7 +55,7 @@ def test_a_single_command_parser_reads_the_same_arguments(argv: list[str]) -> No
         ["meetings", "--from"],
         ["export"],
         ["nxt"],
-        [],
+        ["--data", "x.toml"],
     ],
 )
 def test_errors_are_the_same_as_with_the_full_parser(

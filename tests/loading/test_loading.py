@@ -427,7 +427,7 @@ def test_a_file_with_every_kind_of_problem_reports_them_all(tmp_path: Path) -> N
         "meeting_series[3]: invalid recurrence rule 'FREQ=MONTHLY;BYDAY=2TH': "
         "first_date 2024-01-12 is not an occurrence of the rule",
         "companies[1].id: duplicate id 'forge' (first at sectors[0])",
-        "companies[0].sectors[0]: unknown sector 'forgee'",
+        "companies[0].sectors[0]: unknown sector 'forgee'; did you mean 'forge'?",
     ]
     assert str(info.value).startswith(f"9 problems in {path}:\n  companies[2].name: ")
 

@@ -229,5 +229,5 @@ def test_installed_plugin_can_be_disabled(venv: Path) -> None:
     result = subprocess.run(
         [str(venv / "nogentech"), "export", "csv"], capture_output=True, text=True, env=env
     )
-    assert result.returncode == 1
-    assert result.stderr.startswith("error: unknown format 'csv' (available: ")
+    assert result.returncode == 2
+    assert result.stderr == "error: unknown format 'csv' (available: ics, json, vcard)\n"

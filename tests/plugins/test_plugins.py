@@ -555,10 +555,10 @@ def test_cli_passes_options_through(capsysbinary: pytest.CaptureFixture[bytes]) 
         (["export", "json", "--lang", "en"], "error: format 'json' has no 'lang' option\n"),
     ],
 )
-def test_cli_bad_option_exits_1_without_traceback(
+def test_cli_bad_option_is_a_usage_error_without_traceback(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(argv) == 1
+    assert main(argv) == 2
     out, err = capsys.readouterr()
     assert (out, err) == ("", message)
 
@@ -579,7 +579,7 @@ def test_cli_export_names_the_file_it_cannot_write(
 
 
 def test_cli_unknown_format_lists_formats(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["export", "xml"]) == 1
+    assert main(["export", "xml"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: unknown format 'xml' (available: ")
     assert "json" in err and "Traceback" not in err
@@ -615,5 +615,5 @@ def test_console_script_exports_json(tmp_path: Path) -> None:
         text=True,
         env=env,
     )
-    assert bad.returncode == 1
+    assert bad.returncode == 2
     assert bad.stderr == "error: unknown option 'colour' for format 'json' (valid: indent)\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import doctest
+import hashlib
 import importlib.util
 import inspect
 import io
@@ -17,10 +18,12 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
 
+import attrs
 import pytest
 
 import nogentech
@@ -121,19 +124,37 @@ def readme_commands() -> list[str]:
 
 
 def test_readme_opens_with_the_two_commands() -> None:
-    """First the install-and-run command, then the test command."""
+    """First the install-and-run command, then the test command; both scripts exist."""
     install, test = readme_commands()
-    assert "pip install . " in install
-    assert install.endswith(".venv/bin/nogentech next")
-    assert "pip install -e '.[test,docs]'" in test
-    assert test.endswith(".venv/bin/python -m pytest")
+    assert install == "scripts/install && .venv/bin/nogentech next"
+    assert test == "scripts/test"
+    for script in ("install", "test", "matrix"):
+        path = ROOT / "scripts" / script
+        assert path.read_text(encoding="utf-8").startswith("#!/usr/bin/env bash\n"), script
+        assert os.access(path, os.X_OK), f"scripts/{script} is not executable"
 
 
 def test_ci_runs_the_readme_test_command() -> None:
-    """.ci/run runs the README's test command word for word, on a line of its own."""
+    """.ci/run runs the README's test command first, on a line of its own."""
     _, test = readme_commands()
-    ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    assert test in [line.strip() for line in ci_lines]
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    commands = [line for line in ci_lines if line and not line.startswith(("#", "step "))]
+    assert commands[:5] == [
+        "set -euo pipefail",
+        'cd "$(dirname "$0")/.."',
+        "started=$SECONDS",
+        'step() { echo "== $* ($((SECONDS - started)) s)"; }',
+        f"{test} -q",
+    ]
+
+
+def test_the_test_script_installs_every_system_package_and_the_dev_extra() -> None:
+    """scripts/test reads .ci/system-packages.txt, runs npm ci and installs the dev extra."""
+    script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
+    assert ".ci/system-packages.txt" in script
+    assert "npm ci" in script
+    assert "scripts/install dev" in script
+    assert "exec .venv/bin/python -m pytest -n auto" in script
 
 
 def test_getting_started_quotes_the_readme_commands() -> None:
@@ -367,6 +388,82 @@ def test_built_api_reference_covers_the_public_api(site: Path) -> None:
         assert any(i == f"nogentech.{name}" or i.endswith(f".{name}") for i in page.ids), name
 
 
+MODEL_MODULES = ("cluster", "organisations", "people", "places", "meetings", "history", "text")
+
+
+def model_classes() -> list[type]:
+    import attrs
+
+    found = []
+    for module in MODEL_MODULES:
+        mod = importlib.import_module(f"nogentech.{module}")
+        found.extend(
+            obj
+            for name in mod.__all__
+            if isinstance(obj := getattr(mod, name), type) and attrs.has(obj)
+        )
+    return found
+
+
+def test_built_api_reference_documents_every_field_of_the_model(site: Path) -> None:
+    """Each model class shows its constructor signature and a row per field: type,
+    meaning and default."""
+    import html
+    import inspect
+
+    import attrs
+
+    text = (site / "api" / "index.html").read_text(encoding="utf-8")
+    classes = model_classes()
+    assert len(classes) >= 20
+    for cls in classes:
+        start = text.index(f'id="{cls.__module__}.{cls.__qualname__}"')
+        ends = [i for i in (text.find("<h3", start), text.find("<h2", start)) if i > 0]
+        entry = html.unescape(re.sub(r"<[^>]+>", " ", text[start : min(ends, default=None)]))
+        compact = "".join(entry.split())
+        parameters = list(inspect.signature(cls).parameters)
+        # The constructor's signature: Name(first: type, ..., last: type = default)
+        assert f"{cls.__name__}({parameters[0]}:" in compact, cls
+        assert f",{parameters[-1]}:" in compact or len(parameters) == 1, cls
+        table = " ".join(entry[entry.index("Parameters:") :].split())
+        table = re.sub(r" ([,.;:)])", r"\1", table).replace("( ", "(")
+        for field in attrs.fields(cls):
+            if not field.init or field.name.startswith("_"):
+                continue
+            doc = " ".join((attrs_field_doc(cls, field.name) or "").replace("`", "").split())
+            assert doc, (cls, field.name)
+            default = "required" if field.default is attrs.NOTHING else repr(field.default)
+            # A row: name, type, meaning, default.
+            row = re.search(rf"(?:^| ){field.name} (.+?) {re.escape(doc[:30])}", table)
+            assert row, (cls, field.name)
+            after = table[row.end() :]
+            assert default in after[: len(doc) + 40], (cls, field.name, default)
+
+
+def attrs_field_doc(cls: type, name: str) -> str | None:
+    """The docstring written under field ``name`` in the source of ``cls``."""
+    source = inspect.getsource(cls)
+    tree = ast.parse(textwrap.dedent(source))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    for stmt, after in itertools.pairwise(body):
+        if (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.target.id == name
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+        ):
+            return str(after.value.value)
+    return None
+
+
+def test_every_field_of_the_model_has_a_docstring() -> None:
+    for cls in model_classes():
+        for field in attrs.fields(cls):
+            if field.init and not field.name.startswith("_"):
+                assert attrs_field_doc(cls, field.name), f"{cls.__name__}.{field.name}"
+
+
 def test_built_api_page_shows_no_raw_roles(site: Path) -> None:
     """No reStructuredText role is left as text in the API reference."""
     text = read_page(site / "api" / "index.html").text
@@ -374,9 +471,43 @@ def test_built_api_page_shows_no_raw_roles(site: Path) -> None:
 
 
 def test_built_model_page_has_the_diagram(site: Path) -> None:
-    """The class diagram is left for Mermaid to draw, not shown as a code block."""
+    """The class diagram is a picture the site holds: no script, nothing from the network."""
     html_text = (site / "model" / "index.html").read_text(encoding="utf-8")
-    assert '<pre class="mermaid"><code>classDiagram' in html_text
+    assert re.search(
+        r'<img alt="The classes of the model[^"]*" src="\.\./model-classes\.svg"', html_text
+    )
+    assert "mermaid" not in html_text
+    svg = (site / "model-classes.svg").read_text(encoding="utf-8")
+    assert svg == (DOCS / "model-classes.svg").read_text(encoding="utf-8")
+    assert "<script" not in svg and "http://" not in svg.replace("http://www.w3.org/", "")
+
+
+def test_no_page_loads_anything_from_another_site(site: Path) -> None:
+    """Every script, style sheet and picture of the site comes from the site itself."""
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        outside = re.findall(r'<(?:script|img|link)\b[^>]*(?:src|href)="(https?:)?//[^"]*"', text)
+        assert outside == [], page
+
+
+def test_the_diagram_is_drawn_from_its_current_source() -> None:
+    """model-classes.svg ends with the hash of the .dot it was drawn from (scripts/diagrams)."""
+    source = DOCS / "model-classes.dot"
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    svg = (DOCS / "model-classes.svg").read_text(encoding="utf-8")
+    assert svg.rstrip().endswith(f"<!-- source: model-classes.dot sha256:{digest} -->"), (
+        "run scripts/diagrams"
+    )
+    names = set(re.findall(r"^    ([A-Z][A-Za-z]+) \[", source.read_text(), re.M))
+    drawn = set(re.findall(r"<title>([A-Z][A-Za-z]+)</title>", svg))
+    model = {
+        "Cluster", "Source", "Place", "Sector", "Company", "SubCluster", "FormerName",
+        "Commission", "Person", "Role", "MeetingSeries", "Override", "Event", "Meeting",
+        "Milestone", "KeyFigure", "Project", "Discrepancy", "Variant",
+    }  # fmt: skip
+    assert names <= drawn
+    assert drawn == model
+    assert {n for n in model if hasattr(nogentech, n)} == model
 
 
 def test_built_data_page_is_filled_in(site: Path) -> None:
@@ -389,3 +520,11 @@ def test_built_data_page_is_filled_in(site: Path) -> None:
         assert source.id in text
     for item in cluster.discrepancies:
         assert item.subject.get("en") in " ".join(text.split())
+
+
+def test_the_readme_reads_well_on_a_package_index() -> None:
+    """No relative link (it would break on the index's page) and an install line."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)]*)\)", readme) + re.findall(r"<img [^>]*src=\"([^\"]*)", readme)
+    assert [t for t in targets if not t.startswith(("https://", "http://"))] == []
+    assert "`pip install nogentech`" in readme

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -106,3 +107,83 @@ def test_import_and_load_do_not_import_the_calendar_libraries(tmp_path: Path) ->
     )
     done = check([sys.executable, "-c", code], cwd=tmp_path)
     assert json.loads(done.stdout) == []
+
+
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A source distribution built from the repository, without network."""
+    out = tmp_path_factory.mktemp("sdist")
+    check(
+        [sys.executable, "-m", "build", "--sdist", "--no-isolation", "--outdir", str(out)],
+        cwd=ROOT,
+    )
+    (built,) = out.glob("nogentech-*.tar.gz")
+    return built
+
+
+def tracked_files() -> set[str]:
+    done = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, timeout=60, check=False
+    )
+    if done.returncode != 0:
+        pytest.skip("not a git checkout (an unpacked sdist)")
+    return {name for name in done.stdout.decode("utf-8").split("\0") if name}
+
+
+@pytest.mark.slow
+def test_the_license_is_in_the_wheel_and_the_sdist(wheel: Path, sdist: Path) -> None:
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n\nCopyright (c) 2026 nogentech developers\n")
+    with zipfile.ZipFile(wheel) as archive:
+        (licence,) = [n for n in archive.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+        assert archive.read(licence).decode("utf-8") == text
+        metadata = archive.read(next(n for n in archive.namelist() if n.endswith("METADATA")))
+    assert b"\nLicense-Expression: MIT\n" in metadata
+    assert b"\nLicense-File: LICENSE\n" in metadata
+    with tarfile.open(sdist) as archive:
+        member = archive.extractfile(f"{sdist.name.removesuffix('.tar.gz')}/LICENSE")
+        assert member is not None and member.read().decode("utf-8") == text
+
+
+@pytest.mark.slow
+def test_the_sdist_holds_every_file_of_the_repository(sdist: Path) -> None:
+    """Sources, tests, docs, examples, benchmarks, scripts and CI: all that git tracks."""
+    root = sdist.name.removesuffix(".tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {m.name.removeprefix(f"{root}/") for m in archive.getmembers() if m.isfile()}
+    assert tracked_files() - names == set()
+    assert not any(n.startswith(("tests/js/node_modules/", ".venv/")) for n in names)
+
+
+@pytest.mark.slow
+def test_tests_run_from_the_unpacked_sdist(sdist: Path, tmp_path: Path) -> None:
+    """The sdist's own tests run against the sdist's own sources."""
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path, filter="data")
+    unpacked = tmp_path / sdist.name.removesuffix(".tar.gz")
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        "PYTHONPATH": f"{unpacked / 'src'}{os.pathsep}{unpacked}",
+    }
+    where = subprocess.run(
+        [sys.executable, "-c", "import nogentech; print(nogentech.__file__)"],
+        cwd=unpacked,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert Path(where.stdout.strip()).is_relative_to(unpacked / "src")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         "tests/model/test_model.py", "tests/cli/test_cli.py"],
+        cwd=unpacked,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert " passed" in done.stdout.splitlines()[-1]

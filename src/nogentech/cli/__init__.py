@@ -2,8 +2,8 @@
 
 Each command lives in a private module of this package and is imported only
 when it runs. Every command that reads data takes ``--data FILE`` (default: the
-built-in data); invalid data prints one line per problem and exits 2. The
-commands and exit codes are described in ``docs/cli.md``.
+built-in data). Exit status: 0 success, 1 failure at run time, 2 usage error or
+invalid data. The commands and exit codes are described in ``docs/cli.md``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ..exceptions import DataError, NogentechError
-from ._common import EXIT_DATA, EXIT_ERROR, EXIT_OK, Runner
+from ..exceptions import DataError, NogentechError, OptionError, UnknownFormatError
+from ._common import EXIT_DATA, EXIT_ERROR, EXIT_OK, EXIT_USAGE, Parser, Runner, UsageError
 
-__all__ = ["COMMANDS", "EXIT_DATA", "EXIT_ERROR", "EXIT_OK", "build_parser", "main"]
+__all__ = ["COMMANDS", "EXIT_DATA", "EXIT_ERROR", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 _HOMES: dict[str, str] = {
     "info": "_info",
@@ -32,6 +32,7 @@ _HOMES: dict[str, str] = {
     "stamp": "_stamp",
     "publish": "_publish",
     "lint": "_lint",
+    "plugins": "_plugins",
 }
 """The module of each command, in the order of the help."""
 
@@ -53,7 +54,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     reads that command's arguments exactly as the full parser does, and is quicker
     to build (``main`` uses it when the command is known from the first argument).
     """
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="nogentech",
         description="Data of an industrial business cluster: meetings, members, feeds.",
     )
@@ -75,8 +76,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             p.add_argument(
                 "--lang",
                 choices=("fr", "en"),
-                default="fr",
-                help="language of the text (default: fr)",
+                default=None,
+                help="language of the text (default: $NOGENTECH_LANG, else the locale's "
+                "language if French or English, else fr)",
             )
         return p
 
@@ -99,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # then the parser needs every command.
     only = words[0] if words and words[0] in COMMANDS else None
     parser = build_parser(only)
+    if not words:
+        parser.print_help()
+        return EXIT_OK
     args = parser.parse_args(words)
     try:
         return int(args.func(args))
@@ -114,6 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.lines():
             print(line, file=sys.stderr)
         return EXIT_DATA
+    except (UsageError, OptionError, UnknownFormatError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except NogentechError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -1,30 +1,149 @@
-"""What the commands share: exit codes, argument types, loading the data."""
+"""What the commands share: exit codes, the parser, language and width, loading the data."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, Protocol
+import json
+import os
+import re
+import shutil
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NoReturn, Protocol
+
+from ..exceptions import did_you_mean
 
 __all__ = [
     "EXIT_DATA",
     "EXIT_ERROR",
     "EXIT_OK",
+    "EXIT_USAGE",
+    "LANGS",
+    "LANG_ENV",
     "Adder",
+    "Parser",
     "Runner",
+    "UsageError",
     "date_arg",
     "datetime_arg",
+    "default_lang",
     "key_value",
+    "lang_of",
     "load_data",
+    "positive_int",
+    "print_json",
+    "text_width",
 ]
 
 EXIT_OK = 0
 """Success."""
 EXIT_ERROR = 1
-"""Failure at run time: an export, a network or a file error."""
+"""Failure at run time: an export that fails, a file that cannot be written, a port in use."""
 EXIT_DATA = 2
 """Usage error or invalid data."""
+EXIT_USAGE = EXIT_DATA
+"""A usage error (a mistyped command, option or value) shares its status with invalid data."""
+
+LANGS = ("fr", "en")
+"""The languages of the text."""
+LANG_ENV = "NOGENTECH_LANG"
+"""Environment variable: the default language (``fr`` or ``en``), before the locale."""
+
+
+class UsageError(Exception):
+    """A command was given arguments that do not fit together; exits with status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors suggest the closest command, option or choice."""
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        """Parse ``args``; an unrecognised option suggests the closest one of its command."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            options = set(self._option_string_actions)
+            command = _command_parser(self, parsed)
+            if command is not None:
+                options |= set(command._option_string_actions)
+            flag = next((word for word in extras if word.startswith("-")), None)
+            hint = did_you_mean(flag.partition("=")[0], sorted(options)) if flag else ""
+            self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+        return parsed
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and ``message`` (with a suggestion for an invalid choice), exit 2."""
+        found = _INVALID_CHOICE.search(message)
+        if found is not None:
+            choices = [c.strip().strip("'\"") for c in found.group(2).split(",")]
+            message += did_you_mean(found.group(1), choices)
+        super().error(message)
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)$")
+
+
+def _command_parser(
+    parser: argparse.ArgumentParser, parsed: argparse.Namespace
+) -> argparse.ArgumentParser | None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found: argparse.ArgumentParser | None = action.choices.get(
+                getattr(parsed, "command", None) or ""
+            )
+            return found
+    return None
+
+
+def _language_of(value: str) -> str:
+    """``en`` for ``en_GB.UTF-8``, ``fr`` for ``fr_FR@euro``; ``c`` for ``C.UTF-8``."""
+    return re.split(r"[_.@-]", value.strip(), maxsplit=1)[0].lower()
+
+
+def default_lang(environ: Mapping[str, str] | None = None) -> str:
+    """The language of the text when ``--lang`` is not given.
+
+    ``NOGENTECH_LANG`` (``fr`` or ``en``) if set, else the language of the locale
+    (the first of ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set) when it is
+    French or English, else French. A ``NOGENTECH_LANG`` that is neither raises
+    :class:`UsageError`.
+    """
+    env = os.environ if environ is None else environ
+    chosen = env.get(LANG_ENV, "").strip()
+    if chosen:
+        if _language_of(chosen) not in LANGS:
+            raise UsageError(f"{LANG_ENV} must be fr or en (got {chosen!r})")
+        return _language_of(chosen)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "").strip()
+        if value:
+            language = _language_of(value)
+            return language if language in LANGS else "fr"
+    return "fr"
+
+
+def text_width() -> int:
+    """Columns to wrap text at: the terminal's (or ``COLUMNS``), 80 when unknown."""
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
+def print_json(value: Any) -> None:
+    """Print ``value`` as indented JSON (keys in their given order, non-ASCII kept)."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def positive_int(text: str) -> int:
+    """A whole number of at least 1, for ``--limit`` and ``-n``."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1 (got {text!r})")
+    return number
+
 
 Runner = Callable[[argparse.Namespace], int]
 """What a command runs: the parsed arguments in, the exit status out."""
@@ -79,3 +198,9 @@ def load_data(args: argparse.Namespace) -> Any:
     from ..loading import load
 
     return load(args.data)
+
+
+def lang_of(args: argparse.Namespace) -> str:
+    """The language a command writes in: ``--lang``, else :func:`default_lang`."""
+    given: str | None = getattr(args, "lang", None)
+    return given if given is not None else default_lang()

@@ -96,6 +96,8 @@ def meeting_line(cluster: Cluster, meeting: Meeting, lang: str) -> str:
         parts.append(meeting.topic.get(lang))
     elif meeting.series is not None:  # a one-off event has no separate programme
         parts.append(f"({words['not_announced']})")
+    if meeting.speakers:
+        parts.append(f"{words['speakers']}{colon(lang)}{names(cluster, meeting.speakers, lang)}")
     venue = venue_label(cluster, meeting.venue, lang)
     if venue:
         parts.append(venue)
@@ -107,8 +109,22 @@ def meeting_line(cluster: Cluster, meeting: Meeting, lang: str) -> str:
     return line
 
 
-def meeting_block(cluster: Cluster, meeting: Meeting, lang: str) -> str:
-    """A few lines describing one meeting in full."""
+def wrap(lines: list[str], width: int | None) -> str:
+    """``lines`` joined, each wrapped at ``width`` columns (continued two columns further in)."""
+    if width is None:
+        return "\n".join(lines)
+    out: list[str] = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        # French puts a space before a colon: keep it with the word before (a no-break space).
+        kept = line.replace(" :", "\u00a0:")
+        parts = textwrap.wrap(kept, width, subsequent_indent=indent + "  ", break_on_hyphens=False)
+        out.extend(part.replace("\u00a0:", " :") for part in parts or [""])
+    return "\n".join(out)
+
+
+def meeting_block(cluster: Cluster, meeting: Meeting, lang: str, width: int | None = None) -> str:
+    """A few lines describing one meeting in full, wrapped at ``width`` columns if given."""
     words = WORDS[lang]
     lines = [meeting.title.get(lang), when(meeting, lang)]
     if meeting.cancelled:
@@ -130,7 +146,7 @@ def meeting_block(cluster: Cluster, meeting: Meeting, lang: str) -> str:
     note = meeting.override.note if meeting.override is not None else None
     if note is not None:
         lines.append(f"{words['note']}{colon(lang)}{note.get(lang)}")
-    return "\n".join(lines)
+    return wrap(lines, width)
 
 
 _MEASURE_LABELS: dict[str, tuple[str, str]] = {
@@ -200,7 +216,7 @@ _SUMMARY_WORDS = {
 }
 
 _WRAP = 88
-"""Columns the cluster's description is wrapped at."""
+"""Columns the summary is wrapped at unless told otherwise."""
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -276,14 +292,18 @@ def _sub_cluster_line(sub: SubCluster, lang: str) -> str:
     return text
 
 
-def summary(cluster: Cluster, lang: str) -> str:
-    """A readable summary of the cluster for ``nogentech info``."""
+def summary(cluster: Cluster, lang: str, width: int | None = None) -> str:
+    """A readable summary of the cluster for ``nogentech info``.
+
+    With ``width``, every line is wrapped at that many columns; without, only the
+    description is, at 88.
+    """
     words = _SUMMARY_WORDS[lang]
     lines = [cluster.name]
     if cluster.full_name:
         lines[0] += f" — {cluster.full_name.get(lang)}"
     if cluster.description:
-        lines.extend(textwrap.wrap(cluster.description.get(lang), _WRAP))
+        lines.extend(textwrap.wrap(cluster.description.get(lang), width or _WRAP))
     if cluster.founded:
         lines.append(f"{words['founded']}{colon(lang)}{cluster.founded}")
     if cluster.legal_form:
@@ -322,4 +342,4 @@ def summary(cluster: Cluster, lang: str) -> str:
                 for fig in cluster.key_figures
                 if fig.subject == subject
             )
-    return "\n".join(lines)
+    return wrap(lines, width)

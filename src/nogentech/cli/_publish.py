@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ._common import EXIT_DATA, EXIT_OK, Adder, key_value, load_data
+from ._common import EXIT_DATA, EXIT_OK, Adder, key_value, lang_of, load_data
 
 if TYPE_CHECKING:
     from ..publishing import Action, Result
@@ -69,7 +69,7 @@ def run_publish(args: argparse.Namespace) -> int:
         return EXIT_DATA
     cluster = load_data(args)
     options: dict[str, Any] = {
-        "lang": args.lang,
+        "lang": lang_of(args),
         "ics": dict(args.ics_option or []),
         "vcard": dict(args.vcard_option or []),
     }

@@ -876,7 +876,7 @@ def test_cli_reports_an_unknown_series(tmp_path: Path, capsys: pytest.CaptureFix
     source = tmp_path / "cluster.toml"
     source.write_text(SAMPLE, encoding="utf-8")
     argv = ["export", "ics", "--data", str(source), "--option", "series=jeudi"]
-    assert main(argv) == 1
+    assert main(argv) == 2
     assert capsys.readouterr().err == (
         "error: option 'series': unknown id 'jeudi' (valid: atelier-ny, rencontres-du-jeudi)\n"
     )

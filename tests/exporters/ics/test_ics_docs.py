@@ -17,7 +17,7 @@ import pytest
 
 import nogentech
 from nogentech.cli import main
-from tests.support import ROOT
+from tests.support import DOCS, ROOT
 
 PAGE = ROOT / "docs" / "subscribe.md"
 CLIENTS = ["Google Calendar", "Outlook", "Apple Calendar", "Thunderbird"]
@@ -113,3 +113,41 @@ def test_identifiers_and_refresh_hint_shown_are_the_feed_ones(page: str) -> None
     assert default == "PT12H"
     assert b"\r\nX-PUBLISHED-TTL:PT12H\r\n" in plain
     assert "12 hours unless the site" in page
+
+
+def documented_ics_exports() -> list[tuple[str, dict[str, str]]]:
+    """Every ``nogentech export ics`` command and ``calendar.ics?…`` address of the docs."""
+    import urllib.parse
+
+    found = []
+    for path in sorted(DOCS.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        for line in re.findall(r"nogentech export ics[^\n`#]*", text):
+            words = shlex.split(line)
+            options = dict(
+                words[i + 1].split("=", 1) for i, w in enumerate(words) if w == "--option"
+            )
+            if "--lang" in words:
+                options["lang"] = words[words.index("--lang") + 1]
+            found.append((f"{path.name}: {line.strip()}", options))
+        for query in re.findall(r"calendar\.ics\?([^\s`)]+)", text):
+            options = dict(urllib.parse.parse_qsl(query))
+            found.append((f"{path.name}: calendar.ics?{query}", options))
+    return found
+
+
+def test_the_documented_feeds_hold_meetings_of_the_builtin_data() -> None:
+    """An example that gave an empty calendar would teach nothing: each one has events.
+
+    (The pages say in prose that ``sub_cluster=prosthesis-valley`` gives an empty
+    calendar today: no series or event of the built-in data is linked to one.)
+    """
+    cluster = nogentech.load()
+    examples = documented_ics_exports()
+    assert len(examples) >= 5
+    empty = []
+    for where, options in examples:
+        data = nogentech.export(cluster, "ics", **options)
+        if b"BEGIN:VEVENT" not in data:
+            empty.append(where)
+    assert empty == []

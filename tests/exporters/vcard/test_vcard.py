@@ -635,7 +635,7 @@ def test_cli_with_options(tmp_path: Path) -> None:
 
 def test_cli_reports_an_unknown_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "x.vcf"
-    assert main(["export", "vcard", "--option", "sub_cluster=atlantis", "-o", str(out)]) == 1
+    assert main(["export", "vcard", "--option", "sub_cluster=atlantis", "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: option 'sub_cluster': unknown id 'atlantis' (valid: ")
     assert "prosthesis-valley" in err

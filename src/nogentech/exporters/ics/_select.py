@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...exceptions import OptionError
+from ...exceptions import OptionError, did_you_mean
 from ...meetings import Event, MeetingSeries
 from ...recurrence import Window, rule_text, window, zone
 from ._content import FALLBACK_STAMP
@@ -42,6 +42,7 @@ def _check_ids(option: str, wanted: Sequence[str], valid: Sequence[str]) -> None
         raise OptionError(
             f"option {option!r}: unknown id{'s' if len(unknown) > 1 else ''} "
             f"{', '.join(map(repr, unknown))} (valid: {', '.join(sorted(valid)) or 'none'})"
+            f"{did_you_mean(unknown[0], valid) if len(unknown) == 1 else ''}"
         )
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ...exceptions import OptionError
+from ...exceptions import OptionError, did_you_mean
 from ...organisations import ORGANISATION_KINDS, Commission, Company, SubCluster
 from ...people import Person
 
@@ -35,6 +35,7 @@ def _check_ids(option: str, given: Sequence[str], valid: Sequence[str]) -> None:
         raise OptionError(
             f"option {option!r}: unknown id{'s' if len(unknown) > 1 else ''} "
             f"{', '.join(map(repr, unknown))} (valid: {', '.join(valid) or 'none'})"
+            f"{did_you_mean(unknown[0], valid) if len(unknown) == 1 else ''}"
         )
 
 
