@@ -101,4 +101,6 @@ def test_the_docs_example_runs() -> None:
 
     page = (DOCS / "testing.md").read_text(encoding="utf-8")
     (block,) = re.findall(r"^```python\n(.*?)^```", page, re.MULTILINE | re.DOTALL)
-    exec(compile(block, "docs/testing.md", "exec"), {})
+    # A file name that names no file: Python 3.12 cannot tokenize the Markdown page
+    # when hypothesis asks inspect for the source of the example's test.
+    exec(compile(block, "<docs/testing.md>", "exec"), {})
