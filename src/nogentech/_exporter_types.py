@@ -131,6 +131,42 @@ class ExporterInfo:
     plugin: str
 
 
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+_EXTENSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,15}(?:\.[A-Za-z0-9][A-Za-z0-9_-]{0,15}){0,2}")
+_RESTRICTED = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_MEDIA_TYPE = re.compile(
+    rf"{_RESTRICTED}/{_RESTRICTED}(?:[ \t]*;[ \t]*{_TOKEN}=(?:{_TOKEN}|\"[ !#-\[\]-~]*\"))*"
+)
+
+
+def _name(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A format name: in URLs (``/export/NAME``), options and file names."""
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise ValueError(
+            f"'{attribute.name}' must match regex {_NAME.pattern!r}: up to 32 lowercase "
+            f"letters, digits, '-' and '_' (got {value!r:.80})"
+        )
+
+
+def _extension(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A file extension without its dot: ``ics``, ``tar.gz``; it ends download file names."""
+    if not isinstance(value, str) or not _EXTENSION.fullmatch(value):
+        raise ValueError(
+            f"'{attribute.name}' must be a file extension without its dot, such as 'csv' or "
+            f"'tar.gz': ASCII letters, digits, '-' and '_' (got {value!r:.80})"
+        )
+
+
+def _media_type(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An RFC 6838 media type with optional parameters; it is sent as Content-Type."""
+    if not isinstance(value, str) or len(value) > 255 or not _MEDIA_TYPE.fullmatch(value):
+        raise ValueError(
+            f"'{attribute.name}' must be a media type such as 'text/csv; charset=utf-8' "
+            f"(RFC 6838: ASCII, no line breaks) (got {value!r:.80})"
+        )
+
+
 @attrs.frozen
 class Exporter:
     """An export format a plugin registers.
@@ -138,11 +174,13 @@ class Exporter:
     ``render(cluster, options, hooks)`` returns the bytes of the export;
     ``options`` holds every declared option, validated and with its default;
     ``hooks`` lets the exporter call the enrichment hooks of other plugins.
+    ``name``, ``extension`` and ``media_type`` end up in URLs, file names and HTTP
+    headers: each is checked when the exporter is made (see ``docs/limits.md``).
     """
 
-    name: str = attrs.field(validator=attrs.validators.matches_re(r"^[a-z0-9][a-z0-9_-]*$"))
-    extension: str
-    media_type: str
+    name: str = attrs.field(validator=_name)
+    extension: str = attrs.field(validator=_extension)
+    media_type: str = attrs.field(validator=_media_type)
     description: str
     render: Renderer = attrs.field(repr=False)
     options: tuple[Option, ...] = ()

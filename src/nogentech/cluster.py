@@ -9,11 +9,12 @@ import attrs
 
 from .exceptions import DataError
 from .history import Discrepancy, KeyFigure, Milestone, Project, Source
+from .limits import LATEST_DATE
 from .meetings import Event, Meeting, MeetingSeries, event_meeting, event_meetings, sort_key
 from .organisations import Commission, Company, Sector, SubCluster
 from .people import Person
 from .places import Place
-from .recurrence import UTC, aware, check_timezone, window, zone
+from .recurrence import UTC, aware, check_moment, check_timezone, window, zone
 from .references import COLLECTIONS, check_references
 from .text import PartialDate, Text, slug
 
@@ -49,7 +50,7 @@ class Cluster:
     """IANA timezone dates and naive times are read in (``Europe/Paris`` by default)."""
     website: str | None = None
     """Address of its website, where a source gives one."""
-    updated: dt.datetime | None = None
+    updated: dt.datetime | None = attrs.field(default=None, validator=check_moment)
     """When the data last changed; used as the stamp of exported feeds."""
     sources: tuple[Source, ...] = ()
     """The documents the data comes from."""
@@ -296,7 +297,9 @@ def _upcoming(cluster: Cluster, n: int, after: dt.datetime | None) -> list[Meeti
     # A month per meeting wanted, widened fourfold until enough are found: a short
     # first window keeps ``next`` from expanding (and flagging holidays over) a year.
     span = dt.timedelta(days=31 * n)
-    limit = moment + dt.timedelta(days=365 * 200)
+    # Nothing is looked for past the supported range (see ``docs/limits.md``).
+    last = dt.datetime.combine(LATEST_DATE + dt.timedelta(days=2), dt.time(0), tzinfo=tz)
+    limit = min(moment + dt.timedelta(days=365 * 200), last) if moment < last else moment
     while True:
         end = min(moment + span, limit)
         found = [

@@ -7,6 +7,7 @@ The model classes know nothing of serialization; every rule lives here, in
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import types
 import typing
@@ -18,7 +19,7 @@ from cattrs import Converter
 from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
-from .text import PartialDate, Text
+from .text import PartialDate, Text, check_string, quote
 
 __all__ = [
     "configure_converter",
@@ -29,15 +30,20 @@ __all__ = [
 ]
 
 _DURATION = re.compile(
-    r"^P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$"
+    r"^P(?:(?P<w>\d{1,6})W)?(?:(?P<d>\d{1,7})D)?"
+    r"(?:T(?:(?P<h>\d{1,8})H)?(?:(?P<m>\d{1,9})M)?(?:(?P<s>\d{1,10})S)?)?$"
 )
 
 
 def parse_duration(text: str) -> dt.timedelta:
-    """Read an ISO 8601 / RFC 5545 duration such as ``PT2H`` or ``PT1H30M``."""
+    """Read an ISO 8601 / RFC 5545 duration such as ``PT2H`` or ``PT1H30M``.
+
+    Each number has a few digits at most (a week count six, a second count ten):
+    enough for any duration the model allows, and never a number too long to read.
+    """
     match = _DURATION.match(text.strip().upper()) if isinstance(text, str) else None
     if not match or text.strip().upper() in ("P", "PT") or text.strip().upper().endswith("T"):
-        raise ValueError(f"expected an ISO 8601 duration such as 'PT2H' (got {text!r})")
+        raise ValueError(f"expected an ISO 8601 duration such as 'PT2H' (got {quote(text)})")
     parts = {k: int(v) if v else 0 for k, v in match.groupdict().items()}
     return dt.timedelta(
         weeks=parts["w"], days=parts["d"], hours=parts["h"], minutes=parts["m"], seconds=parts["s"]
@@ -69,10 +75,28 @@ def _strict(kind: type[Any], label: str) -> Any:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise TypeError(f"expected {label} (got {_type_name(value)} {value!r})")
+            raise TypeError(f"expected {label} (got {_type_name(value)} {quote(value)})")
         return value
 
     return structure
+
+
+def _structure_str(value: object, _: Any) -> str:
+    if type(value) is not str and not isinstance(value, str):
+        raise TypeError(f"expected a string (got {_type_name(value)} {quote(value)})")
+    return check_string(value)
+
+
+def _structure_float(value: object, _: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected a number (got {_type_name(value)} {quote(value)})")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number (got {quote(value)})")
+    return number
 
 
 _TEXT_KEYS = frozenset(("fr", "en"))
@@ -80,19 +104,24 @@ _TEXT_KEYS = frozenset(("fr", "en"))
 
 def _structure_text(value: object, _: Any) -> Text:
     if isinstance(value, str):
-        return Text(fr=value)
+        return Text(fr=check_string(value))
     if isinstance(value, dict):
         if not _TEXT_KEYS.issuperset(value):
-            unknown = set(value) - _TEXT_KEYS
-            raise ValueError(f"a text has only 'fr' and 'en' (got {sorted(unknown)})")
+            unknown = sorted(map(str, set(value) - _TEXT_KEYS))
+            raise ValueError(f"a text has only 'fr' and 'en' (got {quote(unknown)})")
         fr = value.get("fr")
         en = value.get("en")
         if not isinstance(fr, str) and "fr" in value:
             raise TypeError(f"'fr' must be a string (got {_type_name(fr)})")
         if not isinstance(en, str) and "en" in value:
             raise TypeError(f"'en' must be a string (got {_type_name(en)})")
+        for text in (fr, en):
+            if isinstance(text, str):
+                check_string(text)
         return Text(fr=fr, en=en)
-    raise TypeError(f"expected a text or a {{fr, en}} table (got {_type_name(value)} {value!r})")
+    raise TypeError(
+        f"expected a text or a {{fr, en}} table (got {_type_name(value)} {quote(value)})"
+    )
 
 
 def _unstructure_text(value: Text) -> dict[str, str]:
@@ -111,7 +140,12 @@ def _structure_partial(value: object, _: Any) -> PartialDate:
         return PartialDate(value.year, value.month, value.day)
     if isinstance(value, str):
         return PartialDate.parse(value)
-    raise TypeError(f"expected YYYY, YYYY-MM or YYYY-MM-DD (got {_type_name(value)} {value!r})")
+    raise TypeError(
+        f"expected YYYY, YYYY-MM or YYYY-MM-DD (got {_type_name(value)} {quote(value)})"
+    )
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _structure_date(value: object, _: Any) -> dt.date:
@@ -119,12 +153,14 @@ def _structure_date(value: object, _: Any) -> dt.date:
         raise TypeError(f"expected a date, not a date and time (got {value.isoformat()})")
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and _DATE.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"invalid date {value!r} (expected YYYY-MM-DD)") from None
-    raise TypeError(f"expected a date YYYY-MM-DD (got {_type_name(value)} {value!r})")
+            pass
+    if isinstance(value, str):
+        raise ValueError(f"invalid date {quote(value)} (expected YYYY-MM-DD)")
+    raise TypeError(f"expected a date YYYY-MM-DD (got {_type_name(value)} {quote(value)})")
 
 
 def _structure_time(value: object, _: Any) -> dt.time:
@@ -135,7 +171,7 @@ def _structure_time(value: object, _: Any) -> dt.time:
             return dt.time.fromisoformat(value)
         except ValueError:
             pass
-    raise ValueError(f"invalid time {value!r} (expected HH:MM)")
+    raise ValueError(f"invalid time {quote(value)} (expected HH:MM)")
 
 
 def _unstructure_time(value: dt.time) -> str:
@@ -147,9 +183,9 @@ def _structure_datetime(value: object, _: Any) -> dt.datetime:
         try:
             value = dt.datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"invalid date and time {value!r} (expected ISO 8601)") from None
+            raise ValueError(f"invalid date and time {quote(value)} (expected ISO 8601)") from None
     if not isinstance(value, dt.datetime):
-        raise TypeError(f"expected a date and time (got {_type_name(value)} {value!r})")
+        raise TypeError(f"expected a date and time (got {_type_name(value)} {quote(value)})")
     if value.utcoffset() is None:
         raise ValueError(f"a date and time needs its UTC offset (got {value.isoformat()})")
     return value
@@ -182,7 +218,7 @@ def _structure_literal(kind: Any) -> Any:
     def structure(value: object, _: Any) -> Any:
         if not any(value == a and type(value) is type(a) for a in allowed):
             choices = ", ".join(repr(a) for a in allowed)
-            raise ValueError(f"expected one of {choices} (got {value!r})")
+            raise ValueError(f"expected one of {choices} (got {quote(value)})")
         return value
 
     return structure
@@ -193,7 +229,7 @@ def _structure_duration(value: object, _: Any) -> dt.timedelta:
         return value
     if isinstance(value, str):
         return parse_duration(value)
-    raise TypeError(f"expected a duration such as 'PT2H' (got {_type_name(value)} {value!r})")
+    raise TypeError(f"expected a duration such as 'PT2H' (got {_type_name(value)} {quote(value)})")
 
 
 def make_converter(*, detailed_validation: bool = True) -> Converter:
@@ -226,9 +262,9 @@ def configure_converter(conv: Converter) -> None:
     * attrs classes are written without the fields left at their default, so
       files stay short and output is stable; field order follows the classes.
     """
-    conv.register_structure_hook(str, _strict(str, "a string"))
+    conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(int, _strict(int, "an integer"))
-    conv.register_structure_hook(float, _strict(float, "a number"))
+    conv.register_structure_hook(float, _structure_float)
     conv.register_structure_hook(bool, _strict(bool, "true or false"))
     conv.register_structure_hook(Text, _structure_text)
     conv.register_unstructure_hook(Text, _unstructure_text)
@@ -248,7 +284,7 @@ def configure_converter(conv: Converter) -> None:
 
         def structure(value: object, kind: Any) -> Any:
             if type(value) is not dict and not isinstance(value, Mapping):
-                raise TypeError(f"expected a table (got {_type_name(value)} {value!r})")
+                raise TypeError(f"expected a table (got {_type_name(value)} {quote(value)})")
             return inner(value, kind)
 
         return structure
@@ -258,7 +294,7 @@ def configure_converter(conv: Converter) -> None:
 
         def structure(value: object, hint: Any) -> Any:
             if type(value) is not list and not isinstance(value, list | tuple):
-                raise TypeError(f"expected a list (got {_type_name(value)} {value!r})")
+                raise TypeError(f"expected a list (got {_type_name(value)} {quote(value)})")
             return inner(value, hint)
 
         return structure

@@ -1,34 +1,201 @@
-"""Writing files safely: atomic replacement of an export's target."""
+"""Files: reading a data file within limits, and writing an export's target atomically."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
+import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+from .limits import MAX_DEPTH, MAX_FILE_SIZE, MAX_NUMBER_LENGTH
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of the regular file at ``path``; ``ValueError`` if it is not one or is too big.
+
+    The file is opened without blocking (a FIFO with no writer would wait for one)
+    and looked at before anything is read: a directory, a FIFO or a device such as
+    ``/dev/zero`` is refused, and so is a file over ``limit`` bytes (however it
+    grows while it is read). ``OSError`` when it cannot be opened or read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), None)
+            raise ValueError(f"{kind}, not a regular file" if kind else "not a regular file")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        size = max(info.st_size, len(data))
+        raise ValueError(
+            f"the file is {size} bytes long; at most {limit // (1024 * 1024)} MiB "
+            f"({limit} bytes) is read"
+        )
+    return data
+
+
+class _NumberTooLongError(ValueError):
+    """A number in a JSON text is longer than :data:`~nogentech.limits.MAX_NUMBER_LENGTH`."""
+
+
+def _number(kind: type[Any]) -> Any:
+    def parse(text: str) -> Any:
+        if len(text) > MAX_NUMBER_LENGTH:
+            raise _NumberTooLongError(
+                f"a number of {len(text)} characters ({text[:12]}…); "
+                f"at most {MAX_NUMBER_LENGTH} are read"
+            )
+        return kind(text)
+
+    return parse
+
+
+def _too_deep() -> str:
+    return f"tables and lists are nested more than {MAX_DEPTH} levels deep"
+
+
+def check_depth(data: Any) -> None:
+    """``ValueError`` if tables and lists nest deeper than :data:`~nogentech.limits.MAX_DEPTH`."""
+    level: list[Any] = [data]
+    for _depth in range(MAX_DEPTH):
+        inner: list[Any] = []
+        for value in level:
+            items = value.values() if isinstance(value, Mapping) else value
+            inner.extend(v for v in items if isinstance(v, Mapping | list | tuple))
+        if not inner:
+            return
+        level = inner
+    raise ValueError(_too_deep())
+
+
+def parse_text(text: str, fmt: str) -> Any:
+    """The data of TOML or JSON ``text``; ``ValueError`` saying what is wrong.
+
+    Beyond the syntax, refused: text over :data:`~nogentech.limits.MAX_FILE_SIZE`
+    characters, a JSON number over :data:`~nogentech.limits.MAX_NUMBER_LENGTH`
+    characters (Python reads no integer over 4,300 digits anyway) and nesting too
+    deep for the parser (:func:`check_depth` refuses less deep nesting already).
+    """
+    if len(text) > MAX_FILE_SIZE:
+        raise ValueError(
+            f"the text is {len(text)} characters long; at most {MAX_FILE_SIZE} are read"
+        )
+    if fmt == "toml":
+        import tomllib
+
+        try:
+            return tomllib.loads(text)
+        except RecursionError:
+            raise ValueError(_too_deep()) from None
+        except ValueError as exc:  # TOMLDecodeError, or an integer too long to read
+            raise ValueError(f"invalid TOML: {exc}") from None
+    if fmt == "json":
+        import json
+
+        try:
+            return json.loads(text, parse_int=_number(int), parse_float=_number(float))
+        except RecursionError:
+            raise ValueError(_too_deep()) from None
+        except ValueError as exc:  # JSONDecodeError, or a number too long
+            raise ValueError(f"invalid JSON: {exc}") from None
+    raise ValueError(f"unknown data format {fmt!r} (expected toml or json)")
+
+
+TEMP_SUFFIX = ".nogentech-tmp"
+"""How the temporary file of a write ends: ``.NAME.<8 characters>.nogentech-tmp``."""
+_RANDOM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+_STALE_AGE = 3600.0
+"""Without ``fcntl`` (Windows), a temporary file this old (in seconds) is taken as left over."""
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+def _is_temporary(entry: str, name: str) -> bool:
+    head = f".{name}."
+    middle = entry[len(head) : -len(TEMP_SUFFIX)]
+    return (
+        entry.startswith(head)
+        and entry.endswith(TEMP_SUFFIX)
+        and len(entry) == len(head) + 8 + len(TEMP_SUFFIX)
+        and _RANDOM.issuperset(middle)
+    )
+
+
+def _remove_left_over(directory: Path, name: str) -> None:
+    """Remove the temporary files of earlier writes to ``name`` that no process still holds.
+
+    A write keeps an exclusive ``flock`` on its temporary file until the rename, so
+    a file whose lock can be taken belongs to a write that was killed.
+    """
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return
+    for entry in entries:
+        if not _is_temporary(entry, name):
+            continue
+        path = directory / entry
+        with contextlib.suppress(OSError):
+            if fcntl is None:
+                if time.time() - path.lstat().st_mtime > _STALE_AGE:
+                    path.unlink()
+                continue
+            # Not following a link, not waiting on a FIFO: only a file is looked at.
+            flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+            fd = os.open(path, flags)
+            try:
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    path.unlink()
+            finally:
+                os.close(fd)
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
     A reader sees the old file or the new one, never half of one; if anything
-    fails, the old file is left as it was and the temporary file is removed.
+    fails, the old file is left as it was and the temporary file is removed. When
+    ``path`` is a symbolic link, the file it points to is written (as editors do)
+    and the link stays. The temporary file sits beside the target, named
+    ``.NAME.<random>`` + :data:`TEMP_SUFFIX`; one left by a killed write is removed
+    by the next write to the same target.
     """
-    target = Path(path)
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    _remove_left_over(directory, target.name)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
+            if target.exists():
+                os.chmod(tmp, target.stat().st_mode & 0o777)
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+            # Renamed while still locked, so that no other write takes it for a left-over.
+            os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

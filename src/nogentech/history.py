@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+from typing import Any, Literal
 
 import attrs
 
+from .limits import MAX_YEAR, MIN_YEAR
 from .text import PartialDate, Text, ref, refs, slug
 
 __all__ = [
@@ -42,6 +44,16 @@ FIGURE_MEASURES: tuple[FigureMeasure, ...] = (
     "multinationals",
     "share-of-members",
 )
+
+
+def _finite(_inst: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"'{attribute.name}' must be a finite number (got {value!r})")
+
+
+def _year(_inst: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and not MIN_YEAR <= value <= MAX_YEAR:
+        raise ValueError(f"'{attribute.name}' must be from {MIN_YEAR} to {MAX_YEAR} ({value})")
 
 
 @attrs.frozen
@@ -106,7 +118,7 @@ class KeyFigure:
     """What is counted: ``members``, ``jobs``, ``revenue``, ``multinationals`` or ``share-of-
     members``.
     """
-    value: float
+    value: float = attrs.field(validator=_finite)
     """The number itself."""
     unit: str
     """Its unit: ``companies``, ``jobs``, ``EUR``, ``percent``…"""
@@ -114,7 +126,7 @@ class KeyFigure:
         default="exact", validator=attrs.validators.in_(("exact", "about", "more-than"))
     )
     """``exact`` (the default), ``about`` or ``more-than``, as the source words it."""
-    year: int | None = None
+    year: int | None = attrs.field(default=None, validator=_year)
     """The year the figure is for, where the source gives one."""
     label: Text | None = None
     """The figure as the source words it (« Plus d’une cinquantaine de sociétés adhérentes »)."""

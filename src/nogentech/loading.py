@@ -1,4 +1,8 @@
-"""Reading and writing cluster files (TOML or JSON), with every problem reported at once."""
+"""Reading and writing cluster files (TOML or JSON), with every problem reported at once.
+
+Files are read within the limits of :mod:`nogentech.limits` (size, nesting, length
+of numbers); see ``docs/limits.md``.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ import attrs
 
 from .cluster import Cluster
 from .exceptions import DataError, Problem, did_you_mean
+from .files import check_depth, parse_text, read_regular
+from .limits import MAX_FILE_SIZE
 from .references import COLLECTIONS, check_references
 
 if TYPE_CHECKING:
@@ -34,6 +40,8 @@ SCHEMA_VERSION = 1
 """Version of the data schema written by :func:`dumps` as ``schema_version``."""
 
 _FIELD_IN_MESSAGE = re.compile(r"^'([a-z_]+)' ")
+_MAX_MESSAGE = 400
+"""The longest problem message: the values it quotes are cut well before."""
 
 
 def builtin_path() -> Path:
@@ -92,6 +100,8 @@ def _problems(exc: BaseException, path: str) -> Iterator[Problem]:
             yield Problem(f"{path}.{p.path}" if path and p.path else path or p.path, p.message)
         return
     message = _describe(exc)
+    if len(message) > _MAX_MESSAGE:
+        message = message[: _MAX_MESSAGE - 1] + "…"
     match = _FIELD_IN_MESSAGE.match(message)
     if match and not isinstance(exc, KeyError):
         yield Problem(f"{path}.{match.group(1)}" if path else match.group(1), message)
@@ -119,6 +129,10 @@ def from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Cluster:
     """
     if not isinstance(data, Mapping):
         raise DataError([Problem("", "the top level must be a table/object")], source)
+    try:
+        check_depth(data)
+    except ValueError as exc:
+        raise DataError([Problem("", str(exc))], source) from None
     cluster = _from_valid_dict(data)
     if cluster is not None:
         return cluster
@@ -254,24 +268,17 @@ def _detect(text: str) -> str:
 def _parse(text: str, format: str | None, source: str | None) -> Any:  # noqa: A002
     guessed = format is None
     chosen = _detect(text) if format is None else format.lower()
-    if chosen == "toml":
-        import tomllib
-
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            hint = " (JSON data must start with '{')" if guessed else ""
-            raise DataError([Problem("", f"invalid TOML: {exc}{hint}")], source) from None
-    if chosen == "json":
-        import json
-
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DataError([Problem("", f"invalid JSON: {exc}")], source) from None
-    raise DataError(
-        [Problem("", f"unknown data format {format!r} (expected toml or json)")], source
-    )
+    if chosen not in FORMATS:
+        raise DataError(
+            [Problem("", f"unknown data format {format!r} (expected toml or json)")], source
+        )
+    try:
+        return parse_text(text, chosen)
+    except ValueError as exc:
+        message = str(exc)
+        if guessed and message.startswith("invalid TOML"):
+            message += " (JSON data must start with '{')"
+        raise DataError([Problem("", message)], source) from None
 
 
 def _text(data: str | bytes, source: str | None) -> str:
@@ -319,15 +326,21 @@ def load(
     if not isinstance(source, (str, os.PathLike)):
         name = getattr(source, "name", None)
         label = name if isinstance(name, str) else None
-        data = source.read()
+        data = source.read(MAX_FILE_SIZE + 1)  # a file object could be endless
+        if len(data) > MAX_FILE_SIZE:
+            unit = "characters" if isinstance(data, str) else "bytes"
+            message = f"the data is longer than {MAX_FILE_SIZE} {unit}; no more is read"
+            raise DataError([Problem("", message)], label)
         return loads(data, format or (_format_of(label) if label else None), source=label)
     from pathlib import Path
 
     file = Path(source)
     try:
-        raw = file.read_bytes()
+        raw = read_regular(file, MAX_FILE_SIZE)
     except OSError as exc:
         raise DataError([Problem("", f"cannot read {file}: {exc.strerror}")], str(file)) from None
+    except ValueError as exc:
+        raise DataError([Problem("", f"cannot read {file}: {exc}")], str(file)) from None
     return loads(raw, format or _format_of(file.name), source=str(file))
 
 

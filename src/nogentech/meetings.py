@@ -16,7 +16,21 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from .exceptions import DataError, Problem
-from .recurrence import UTC, Window, build_rule, check_timezone, holiday_names, local, window, zone
+from .limits import LATEST_DATE, MAX_DURATION, MAX_SEQUENCE
+from .recurrence import (
+    UTC,
+    Window,
+    build_rule,
+    check_country,
+    check_day,
+    check_days,
+    check_moment,
+    check_timezone,
+    holiday_names,
+    local,
+    window,
+    zone,
+)
 from .text import PartialDate, Text, ref, refs, slug
 
 __all__ = [
@@ -31,14 +45,29 @@ __all__ = [
 ]
 
 
-def _aware(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (not isinstance(value, dt.datetime) or value.utcoffset() is None):
-        raise ValueError(f"'{attribute.name}' must be a timezone-aware datetime (got {value!r})")
-
-
 def _positive(_inst: Any, attribute: attrs.Attribute[Any], value: dt.timedelta | None) -> None:
-    if value is not None and value <= dt.timedelta(0):
+    """A duration of whole seconds, more than zero and at most :data:`MAX_DURATION`."""
+    if value is None:
+        return
+    if value <= dt.timedelta(0):
         raise ValueError(f"'{attribute.name}' must be a positive duration (got {value})")
+    if value % dt.timedelta(seconds=1):
+        raise ValueError(f"'{attribute.name}' must be whole seconds (got {value})")
+    if value > MAX_DURATION:
+        raise ValueError(
+            f"'{attribute.name}' must be at most {MAX_DURATION.days} days (got {value})"
+        )
+
+
+def _clock(_inst: Any, attribute: attrs.Attribute[Any], value: dt.time | None) -> None:
+    """A local time of day to the second, as a data file writes it."""
+    if value is not None and (
+        not isinstance(value, dt.time) or value.tzinfo is not None or value.microsecond
+    ):
+        raise ValueError(f"'{attribute.name}' must be a local time HH:MM[:SS] (got {value!r})")
+
+
+_sequence = attrs.validators.and_(attrs.validators.ge(0), attrs.validators.le(MAX_SEQUENCE))
 
 
 def _rule(inst: MeetingSeries, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -74,7 +103,7 @@ class Override:
     so calendar clients update in place; ``updated`` is when it last changed.
     """
 
-    date: dt.date
+    date: dt.date = attrs.field(validator=check_day)
     """The date the rule gives for the occurrence (its RECURRENCE-ID), even when it is moved."""
     topic: Text | None = None
     """The programme of the meeting; None while not announced."""
@@ -86,19 +115,19 @@ class Override:
     """Ids of the people or organisations that bring a testimony."""
     venue: str | None = ref("places")
     """Id of the place where this occurrence is held, instead of the series' venue."""
-    moved_to: dt.date | None = None
+    moved_to: dt.date | None = attrs.field(default=None, validator=check_day)
     """The date the occurrence is moved to, if it is."""
-    start_time: dt.time | None = None
+    start_time: dt.time | None = attrs.field(default=None, validator=_clock)
     """The local start time, if it differs from the series'."""
     duration: dt.timedelta | None = attrs.field(default=None, validator=_positive)
     """How long this occurrence lasts, if it differs from the series'."""
     cancelled: bool = False
     """True when this occurrence is cancelled."""
-    sequence: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    sequence: int = attrs.field(default=0, validator=_sequence)
     """Revision number of the occurrence: raise it whenever it changes, so calendar clients update
     in place.
     """
-    updated: dt.datetime | None = attrs.field(default=None, validator=_aware)
+    updated: dt.datetime | None = attrs.field(default=None, validator=check_moment)
     """When the occurrence last changed (timezone-aware)."""
     note: Text | None = None
     """A remark shown with the meeting (for example a disputed venue)."""
@@ -121,9 +150,9 @@ class MeetingSeries:
     """Unique id of the series across the cluster (a slug)."""
     name: Text
     """The series' name, the title of each of its meetings."""
-    first_date: dt.date
+    first_date: dt.date = attrs.field(validator=check_day)
     """The date of the first occurrence (DTSTART); it must be an occurrence of the rule."""
-    start_time: dt.time
+    start_time: dt.time = attrs.field(validator=_clock)
     """Local start time of each occurrence, in ``timezone``."""
     duration: dt.timedelta = attrs.field(validator=_positive)
     """How long each occurrence lasts (positive)."""
@@ -143,9 +172,9 @@ class MeetingSeries:
     """Ids of the commissions the series is linked to (the feeds' ``commission`` option)."""
     sectors: tuple[str, ...] = refs("sectors")
     """Ids of the sectors the series is about."""
-    cancelled: tuple[dt.date, ...] = ()
+    cancelled: tuple[dt.date, ...] = attrs.field(default=(), validator=check_days)
     """Dates of the rule on which there is no meeting (EXDATE)."""
-    extra_dates: tuple[dt.date, ...] = ()
+    extra_dates: tuple[dt.date, ...] = attrs.field(default=(), validator=check_days)
     """Dates added to those of the rule (RDATE)."""
     overrides: tuple[Override, ...] = ()
     """What differs on single dates: programme, venue, time, cancellation."""
@@ -155,13 +184,13 @@ class MeetingSeries:
     """True when the meetings are open beyond the members, None when the sources do not say."""
     url: str | None = None
     """A web page about the series, if any."""
-    holiday_country: str | None = "FR"
+    holiday_country: str | None = attrs.field(default="FR", validator=check_country)
     """ISO country whose public holidays are flagged on occurrences (None: no flags)."""
-    sequence: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    sequence: int = attrs.field(default=0, validator=_sequence)
     """Revision number of the series: raise it whenever it changes, so calendar clients update in
     place.
     """
-    updated: dt.datetime | None = attrs.field(default=None, validator=_aware)
+    updated: dt.datetime | None = attrs.field(default=None, validator=check_moment)
     """When the series last changed (timezone-aware)."""
     sources: tuple[str, ...] = refs("sources")
     """Ids of the sources that state it."""
@@ -246,11 +275,11 @@ class Event:
     """Unique id of the event across the cluster (a slug)."""
     name: Text
     """The event's name, the title of its meeting."""
-    date: dt.date
+    date: dt.date = attrs.field(validator=check_day)
     """The (first) day of the event, in ``timezone``."""
-    end_date: dt.date | None = None
+    end_date: dt.date | None = attrs.field(default=None, validator=check_day)
     """For an all-day event over several days, its last day (inclusive)."""
-    start_time: dt.time | None = None
+    start_time: dt.time | None = attrs.field(default=None, validator=_clock)
     """Local start time; None for an all-day event."""
     duration: dt.timedelta | None = attrs.field(default=None, validator=_positive)
     """How long a timed event lasts (one hour if not given)."""
@@ -278,11 +307,11 @@ class Event:
     """The date it was first planned for, if it was postponed."""
     url: str | None = None
     """A web page about the event, if any."""
-    sequence: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    sequence: int = attrs.field(default=0, validator=_sequence)
     """Revision number of the event: raise it whenever it changes, so calendar clients update in
     place.
     """
-    updated: dt.datetime | None = attrs.field(default=None, validator=_aware)
+    updated: dt.datetime | None = attrs.field(default=None, validator=check_moment)
     """When the event last changed (timezone-aware)."""
     sources: tuple[str, ...] = refs("sources")
     """Ids of the sources that state it."""
@@ -450,6 +479,11 @@ def _margin(series: MeetingSeries) -> dt.timedelta:
 _MARGIN = dt.timedelta(days=2)
 
 
+def _end_of_range(tz: ZoneInfo) -> dt.datetime:
+    """The end of :data:`~nogentech.limits.LATEST_DATE` in ``tz``: expansions stop there."""
+    return dt.datetime.combine(LATEST_DATE + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+
+
 def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = False) -> list[Meeting]:
     """Occurrences of ``series`` whose (possibly moved) start lies in ``win``, sorted.
 
@@ -460,7 +494,9 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
     overrides = {o.date: o for o in series.overrides} if series.overrides else None
     margin = _margin(series) if overrides else _MARGIN
     lo = win.start.astimezone(tz) - margin
-    hi = win.end.astimezone(tz) + margin
+    # Nothing is computed past the supported range: the rule would run on for ever.
+    stop = min(win.end.astimezone(tz), _end_of_range(tz))
+    hi = stop + margin
     # The rule gives one start per date (local dates, ascending); extra dates join them.
     dates: list[dt.date] = []
     previous = None
@@ -477,7 +513,7 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
     cancelled = frozenset(series.cancelled)
     # Bounds as UTC instants: comparing datetimes of one tzinfo is the cheapest.
     w_start = win.start.astimezone(UTC)
-    w_end = win.end.astimezone(UTC)
+    w_end = stop.astimezone(UTC)
     start_time = series.start_time
     duration = series.duration
     country = series.holiday_country

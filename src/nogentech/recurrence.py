@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import attrs
+
+from .limits import EARLIEST_DATE as EARLIEST_DATE
+from .limits import LATEST_DATE as LATEST_DATE
+from .rules import parse_rule
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule
@@ -26,6 +31,10 @@ __all__ = [
     "Window",
     "aware",
     "build_rule",
+    "check_country",
+    "check_day",
+    "check_days",
+    "check_moment",
     "check_timezone",
     "holiday_names",
     "local",
@@ -35,10 +44,6 @@ __all__ = [
 ]
 
 UTC = dt.UTC
-EARLIEST_DATE = dt.date(1900, 1, 1)
-"""The earliest date an option (or a command-line date) may give."""
-LATEST_DATE = dt.date(2199, 12, 31)
-"""The latest date an option (or a command-line date) may give."""
 DEFAULT_SPAN = dt.timedelta(days=3653)
 
 
@@ -60,6 +65,69 @@ def check_timezone(_inst: Any, attribute: attrs.Attribute[Any], value: object) -
         raise ValueError(
             f"'{attribute.name}' must be an IANA zone name such as 'Europe/Paris' (got {value!r})"
         ) from exc
+
+
+def _in_range(name: str, day: dt.date) -> None:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(
+            f"'{name}' must be from {EARLIEST_DATE} to {LATEST_DATE} (got {day.isoformat()})"
+        )
+
+
+def check_day(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``value`` is None or a date (not a datetime) in the supported range."""
+    if value is None:
+        return
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise TypeError(f"'{attribute.name}' must be a date (got {type(value).__name__})")
+    _in_range(attribute.name, value)
+
+
+def check_days(inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``value`` is a tuple of dates in the supported range."""
+    if not isinstance(value, tuple):
+        raise TypeError(f"'{attribute.name}' must be a tuple (got {type(value).__name__})")
+    for day in value:
+        check_day(inst, attribute, day)
+
+
+def check_moment(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``value`` is None or an aware datetime on a supported date."""
+    if value is None:
+        return
+    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+        raise ValueError(f"'{attribute.name}' must be a timezone-aware datetime (got {value!r})")
+    _in_range(attribute.name, value.date())
+
+
+_COUNTRY = re.compile(r"[A-Z]{2,3}")
+
+
+def check_country(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``value`` is None or a country code the holidays library knows."""
+    if value is None:
+        return
+    if not (isinstance(value, str) and _COUNTRY.fullmatch(value) and _known_country(value)):
+        raise ValueError(
+            f"'{attribute.name}' must be a country code the holidays library knows, "
+            f"such as 'FR' (got {value!r:.40})"
+        )
+
+
+@functools.lru_cache(maxsize=512)
+def _known_country(code: str) -> bool:
+    """True when the holidays library has the public holidays of ``code``.
+
+    Asking for that one country imports its module alone, where
+    ``holidays.list_supported_countries()`` would import all of them.
+    """
+    import holidays
+
+    try:
+        holidays.country_holidays(code)
+    except NotImplementedError:
+        return False
+    return True
 
 
 @attrs.frozen
@@ -152,6 +220,7 @@ def _cached_rule(rule: str, first: dt.date, start: dt.time, timezone: str) -> rr
     from dateutil.rrule import rrule as rrule_type
     from dateutil.rrule import rrulestr
 
+    parts = parse_rule(rule)
     tz = zone(timezone)
     dtstart = dt.datetime.combine(first, start, tzinfo=tz)
     text = rule_text(rule, tz)
@@ -161,10 +230,46 @@ def _cached_rule(rule: str, first: dt.date, start: dt.time, timezone: str) -> rr
     parsed = rrulestr(text, dtstart=dtstart, cache=True)
     if not isinstance(parsed, rrule_type):
         raise ValueError("expected a single RRULE")
-    head = parsed.after(dtstart, inc=True)
-    if head is None or head.replace(tzinfo=None) != dtstart.replace(tzinfo=None):
+    until = re.search(r"UNTIL=(\d{8}T\d{6})Z", text.upper())
+    if until and dt.datetime.strptime(until.group(1), "%Y%m%dT%H%M%S").replace(
+        tzinfo=UTC
+    ) < dtstart.astimezone(UTC):
+        raise ValueError(f"UNTIL is before first_date {first.isoformat()} {start.isoformat()}")
+    if not _starts_the_rule(parts, dt.datetime.combine(first, start)):
         raise ValueError(f"first_date {first.isoformat()} is not an occurrence of the rule")
     return parsed
+
+
+_PERIOD_YEARS = 400
+"""The Gregorian calendar repeats every 400 years: weekdays, leap years, week numbers."""
+_PROBE_YEAR = 9900
+"""Where :func:`_starts_the_rule` moves the first date to (a multiple of 400 years away)."""
+_PAST_THE_END = {"YEARLY": 10_000, "MONTHLY": 120_000, "WEEKLY": 60_000, "DAILY": 400_000}
+"""An INTERVAL that takes dateutil past year 9999 in one step, where it stops."""
+
+
+def _starts_the_rule(parts: dict[str, str], first: dt.datetime) -> bool:
+    """True when the naive ``first`` is the first occurrence of the rule of ``parts``.
+
+    Whether the rule gives ``first`` depends only on the rule's first period (the
+    year, month, week or day of ``first``), not on COUNT (at least 1), UNTIL
+    (checked apart) or INTERVAL. dateutil looks for an occurrence until year 9999
+    when there is none, so the question is put to a copy of the rule whose first
+    date is moved a whole number of 400-year periods towards year 9999 (the same
+    calendar) and whose INTERVAL leaves that year at the first step: the answer is
+    the same, found after one period. A rule that never occurs is thus refused
+    at once. A rule that gives its first date repeats with the calendar: the
+    search for any next occurrence goes through at most one cycle of its periods
+    (146,097 days, 20,871 weeks, 4,800 months or 400 years).
+    """
+    from dateutil.rrule import rrulestr
+
+    shift = (_PROBE_YEAR - first.year) // _PERIOD_YEARS * _PERIOD_YEARS
+    moved = first.replace(year=first.year + shift)
+    kept = {k: v for k, v in parts.items() if k not in ("COUNT", "UNTIL", "INTERVAL")}
+    kept["INTERVAL"] = str(_PAST_THE_END[parts["FREQ"]])
+    probe = rrulestr(";".join(f"{k}={v}" for k, v in kept.items()), dtstart=moved)
+    return next(iter(probe), None) == moved
 
 
 def holiday_names(country: str, year: int) -> dict[dt.date, tuple[str, str]]:

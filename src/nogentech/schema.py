@@ -191,15 +191,18 @@ class _Builder:
     def _constraints(
         self, out: dict[str, Any], field: attrs.Attribute[Any] | None, length_key: str | None
     ) -> None:
-        """Add what the field's attrs validators require (minimum length, lower bound)."""
+        """Add what the field's attrs validators require (minimum length, bounds)."""
         if field is None or field.validator is None:
             return
-        minimum_length = getattr(field.validator, "min_length", None)
-        if length_key is not None and isinstance(minimum_length, int):
-            out[length_key] = minimum_length
-        bound = getattr(field.validator, "bound", None)
-        if getattr(field.validator, "compare_op", None) == ">=" and isinstance(bound, int):
-            out["minimum"] = bound
+        # ``attrs.validators.and_`` keeps the validators it combines in ``_validators``.
+        for validator in getattr(field.validator, "_validators", (field.validator,)):
+            minimum_length = getattr(validator, "min_length", None)
+            if length_key is not None and isinstance(minimum_length, int):
+                out[length_key] = minimum_length
+            bound = getattr(validator, "bound", None)
+            operator = getattr(validator, "compare_op", None)
+            if operator in (">=", "<=") and isinstance(bound, int):
+                out["minimum" if operator == ">=" else "maximum"] = bound
 
     def _named(self, name: str) -> dict[str, Any]:
         self.used.add(name)

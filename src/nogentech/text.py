@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import reprlib
 from typing import Any, Final, Literal
 
 import attrs
 
-__all__ = ["LANGUAGES", "Lang", "PartialDate", "Text", "is_slug", "long_date", "slug", "slugs"]
+from .limits import MAX_QUOTED, MAX_YEAR, MIN_YEAR
+
+__all__ = [
+    "LANGUAGES",
+    "Lang",
+    "PartialDate",
+    "Text",
+    "check_string",
+    "is_slug",
+    "long_date",
+    "quote",
+    "slug",
+    "slugs",
+]
 
 Lang = Literal["fr", "en"]
 LANGUAGES: Final[tuple[Lang, ...]] = ("fr", "en")
@@ -56,6 +70,35 @@ def long_date(day: dt.date, lang: str) -> str:
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = MAX_QUOTED
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 3
+_REPR.maxlevel = 2
+
+
+def quote(value: object) -> str:
+    """``repr(value)`` cut to a readable length, for error messages."""
+    return _REPR.repr(value)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_string(value: str) -> str:
+    """``value``, or ``ValueError`` if it holds a lone surrogate.
+
+    Half of a UTF-16 pair (``"\\ud800"`` in a JSON file) is a character no format
+    can encode in UTF-8. Control characters are text like any other: the JSON
+    export keeps them, escaped; iCalendar and vCard drop those they forbid.
+    """
+    found = _LONE_SURROGATE.search(value)
+    if found is not None:
+        raise ValueError(
+            f"text holds a lone surrogate, U+{ord(found.group()):04X}, "
+            f"at position {found.start()}: {quote(value)}"
+        )
+    return value
+
 
 def is_slug(value: object) -> bool:
     """True for a stable identifier: lowercase ASCII letters and digits joined by ``-``."""
@@ -66,7 +109,8 @@ def slug(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """attrs validator: ``value`` is a slug."""
     if not is_slug(value):
         raise ValueError(
-            f"'{attribute.name}' must be a slug: lowercase letters, digits, '-' (got {value!r})"
+            f"'{attribute.name}' must be a slug: lowercase letters, digits, '-' "
+            f"(got {quote(value)})"
         )
 
 
@@ -83,7 +127,7 @@ def slugs(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     seen: set[str] = set()
     for item in value:
         if not is_slug(item):
-            raise ValueError(f"'{attribute.name}' must hold slugs (got {item!r})")
+            raise ValueError(f"'{attribute.name}' must hold slugs (got {quote(item)})")
         if item in seen:
             raise ValueError(f"'{attribute.name}' repeats {item!r}")
         seen.add(item)
@@ -126,6 +170,8 @@ class Text:
 
 
 def _check_partial(inst: PartialDate, _a: attrs.Attribute[Any], _v: object) -> None:
+    if not MIN_YEAR <= inst.year <= MAX_YEAR:
+        raise ValueError(f"year must be {MIN_YEAR} to {MAX_YEAR} (got {inst.year})")
     if inst.day is not None and inst.month is None:
         raise ValueError("a partial date with a day needs a month")
     if inst.month is not None and not 1 <= inst.month <= 12:

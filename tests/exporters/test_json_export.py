@@ -243,6 +243,7 @@ def test_schema_follows_the_model() -> None:
     assert defs["Override"]["properties"]["sequence"] == {
         "type": "integer",
         "minimum": 0,
+        "maximum": 2**31 - 1,
         "default": 0,
     }
     assert defs["MeetingSeries"]["properties"]["holiday_country"]["default"] == "FR"

@@ -295,7 +295,8 @@ def test_invalid_rule() -> None:
     assert problems_in(series(rule="FREQ=FORTNIGHTLY")) == [
         (
             "meeting_series[0]",
-            "invalid recurrence rule 'FREQ=FORTNIGHTLY': invalid 'FREQ': FORTNIGHTLY",
+            "invalid recurrence rule 'FREQ=FORTNIGHTLY': FREQ 'FORTNIGHTLY' is not a meeting "
+            "frequency (one of DAILY, WEEKLY, MONTHLY, YEARLY)",
         )
     ]
 
@@ -421,7 +422,8 @@ def test_a_file_with_every_kind_of_problem_reports_them_all(tmp_path: Path) -> N
         "companies[4]: unknown field 'colour'",
         "meeting_series[0].cancelled[0]: invalid date '2024-02-30' (expected YYYY-MM-DD)",
         "meeting_series[1]: "
-        "invalid recurrence rule 'FREQ=FORTNIGHTLY': invalid 'FREQ': FORTNIGHTLY",
+        "invalid recurrence rule 'FREQ=FORTNIGHTLY': FREQ 'FORTNIGHTLY' is not a meeting "
+        "frequency (one of DAILY, WEEKLY, MONTHLY, YEARLY)",
         "meeting_series[2].timezone: "
         "'timezone' must be an IANA zone name such as 'Europe/Paris' (got 'Europe/Nogent')",
         "meeting_series[3]: invalid recurrence rule 'FREQ=MONTHLY;BYDAY=2TH': "

@@ -18,7 +18,16 @@ from typing import Any
 from ..exceptions import DataError, NogentechError, OptionError, UnknownFormatError
 from ._common import EXIT_DATA, EXIT_ERROR, EXIT_OK, EXIT_USAGE, Parser, Runner, UsageError
 
-__all__ = ["COMMANDS", "EXIT_DATA", "EXIT_ERROR", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+__all__ = [
+    "COMMANDS",
+    "DEBUG_ENV",
+    "EXIT_DATA",
+    "EXIT_ERROR",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
 
 _HOMES: dict[str, str] = {
     "info": "_info",
@@ -40,6 +49,11 @@ COMMANDS: tuple[str, ...] = tuple(_HOMES)
 """The subcommands, in the order of the help."""
 
 
+DEBUG_ENV = "NOGENTECH_DEBUG"
+"""Environment variable: when set (``1``), errors are shown with their traceback."""
+_DEBUG_HELP = f"show the traceback of an error (or set {DEBUG_ENV}=1)"
+
+
 class _LeftOut:
     """Stands for the parser of a command left out of :func:`build_parser`."""
 
@@ -59,6 +73,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Data of an industrial business cluster: meetings, members, feeds.",
     )
     parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--debug", action="store_true", default=False, help=_DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, run: Runner, help_: str, *, data: bool = True, lang: bool = True) -> Any:
@@ -66,6 +81,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             return _LeftOut()
         p = sub.add_parser(name, help=help_, description=help_)
         p.set_defaults(func=run)
+        # Also after the command (``nogentech export ics --debug``); SUPPRESS keeps the
+        # command's parser from resetting a ``--debug`` given before the command.
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
         if data:
             p.add_argument(
                 "--data",
@@ -99,12 +117,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     # The first word names the command unless it is an option (--help, --version):
     # then the parser needs every command.
-    only = words[0] if words and words[0] in COMMANDS else None
+    first = next((w for w in words if w != "--debug"), None)
+    only = first if first in COMMANDS else None
     parser = build_parser(only)
     if not words:
         parser.print_help()
         return EXIT_OK
     args = parser.parse_args(words)
+    debug = bool(args.debug) or os.environ.get(DEBUG_ENV, "").strip() not in ("", "0")
     try:
         return int(args.func(args))
     except BrokenPipeError:
@@ -113,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except DataError as exc:
+        _traceback(debug)
         where = f"{exc.source}: " if exc.source else ""
         count = len(exc.problems)
         print(f"{where}{count} problem{'s' if count != 1 else ''}", file=sys.stderr)
@@ -120,16 +141,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return EXIT_DATA
     except (UsageError, OptionError, UnknownFormatError) as exc:
+        _traceback(debug)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except NogentechError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except OSError as exc:
+    except (NogentechError, OSError) as exc:
+        _traceback(debug)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug is one line; --debug shows where it is
+        _traceback(debug)
+        print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        if not debug:
+            print(f"(run again with --debug or {DEBUG_ENV}=1 for the traceback)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _traceback(debug: bool) -> None:
+    """With ``--debug``, the traceback of the error being handled, on standard error."""
+    if debug:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
 
 
 if __name__ == "__main__":

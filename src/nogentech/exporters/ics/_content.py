@@ -117,6 +117,15 @@ def _stamp(cluster: Cluster, updated: dt.datetime | None) -> tuple[dt.datetime, 
     return stamp.astimezone(UTC), known is not None
 
 
+def _uri(value: str) -> str:
+    """A URL as the feed writes it: without white space or control characters.
+
+    A URI holds neither, and a line break would end the property; the vCard
+    exporter writes URLs the same way.
+    """
+    return "".join(clean_text(value).split())
+
+
 class _Properties:
     """The property values of one render, each built once and shared by the VEVENTs
     that carry it (see "Shared values" in :mod:`nogentech.exporters.ics`).
@@ -221,7 +230,7 @@ class _Properties:
         if found is None:
             found = self._items[key] = (
                 self._categories(item),
-                _encoded("url", item.url) if item.url else None,
+                _encoded("url", _uri(item.url)) if item.url and _uri(item.url) else None,
                 self._organizer(item),
             )
         return found

@@ -107,7 +107,8 @@ def _window(
     lo = start or min(firsts, default=FALLBACK_STAMP.date())
     if end is None and options.get("expand"):
         last = max(_dates(cluster, series, events), default=lo)
-        end = dt.date(max(last.year, lo.year) + 2, 1, 1)
+        # Any data gives a window it may expand: at most MAX_EXPANDED_YEARS long.
+        end = dt.date(min(max(last.year, lo.year) + 2, lo.year + MAX_EXPANDED_YEARS), 1, 1)
     if options.get("expand") and end is not None and end.year - lo.year > MAX_EXPANDED_YEARS:
         raise OptionError(
             f"an expanded feed spans at most {MAX_EXPANDED_YEARS} years "

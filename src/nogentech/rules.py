@@ -1,0 +1,200 @@
+"""RFC 5545 recurrence rules (section 3.3.10) read and checked as text, part by part.
+
+:func:`parse_rule` gives the parts of an RRULE value or raises ``ValueError`` naming
+the first part that RFC 5545 or a meeting does not allow: an unknown or repeated
+part, a value out of its range, COUNT with UNTIL, a part the frequency forbids. Only
+the frequencies of :data:`FREQUENCIES` are meetings' (see ``docs/meetings.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from .limits import EARLIEST_DATE, LATEST_DATE, MAX_COUNT, MAX_INTERVAL, MAX_QUOTED
+
+__all__ = ["FREQUENCIES", "TIME_PARTS", "WEEKDAYS", "parse_rule"]
+
+FREQUENCIES: tuple[str, ...] = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+"""The frequencies of a meeting series: one occurrence per date at most."""
+TIME_PARTS: tuple[str, ...] = ("BYHOUR", "BYMINUTE", "BYSECOND")
+"""Rule parts that would give several times a day; a series has one ``start_time``."""
+WEEKDAYS: tuple[str, ...] = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+_PARTS = (
+    "FREQ",
+    "UNTIL",
+    "COUNT",
+    "INTERVAL",
+    *TIME_PARTS,
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYYEARDAY",
+    "BYWEEKNO",
+    "BYMONTH",
+    "BYSETPOS",
+    "WKST",
+)
+_SIGNED = re.compile(r"[+-]?\d{1,3}")
+_WEEKDAY_NUM = re.compile(r"([+-]?\d{1,2})?([A-Z]{2})")
+_UNTIL = re.compile(r"(\d{8})(?:T(\d{6})(Z?))?")
+_NUMBER = re.compile(r"\d{1,10}")
+
+
+def _cut(text: str) -> str:
+    return repr(text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED] + "…")
+
+
+def _signed_list(high: int) -> Callable[[str, str], None]:
+    """A check of a list of whole numbers from 1 to ``high`` or -``high`` to -1, no repeats."""
+
+    def check(name: str, value: str) -> None:
+        seen: set[int] = set()
+        for item in value.split(","):
+            number = int(item) if _SIGNED.fullmatch(item) else 0
+            if not 1 <= abs(number) <= high:
+                raise ValueError(
+                    f"{name} takes numbers from 1 to {high} or -{high} to -1 (got {_cut(item)})"
+                )
+            if number in seen:
+                raise ValueError(f"{name} repeats {item}")
+            seen.add(number)
+
+    return check
+
+
+def _months(name: str, value: str) -> None:
+    seen: set[str] = set()
+    for item in value.split(","):
+        if not (item.isdigit() and len(item) <= 2 and 1 <= int(item) <= 12):
+            raise ValueError(f"{name} takes months from 1 to 12 (got {_cut(item)})")
+        if str(int(item)) in seen:
+            raise ValueError(f"{name} repeats {item}")
+        seen.add(str(int(item)))
+
+
+def _weekday(name: str, value: str) -> None:
+    if value not in WEEKDAYS:
+        raise ValueError(f"{name} takes a weekday, {', '.join(WEEKDAYS)} (got {_cut(value)})")
+
+
+def _days(freq: str, parts: dict[str, str]) -> None:
+    """BYDAY: weekdays, with an ordinal only in a MONTHLY or YEARLY rule (±1..5, ±1..53)."""
+    seen: set[tuple[int, str]] = set()
+    for item in parts["BYDAY"].split(","):
+        match = _WEEKDAY_NUM.fullmatch(item)
+        if not match or match.group(2) not in WEEKDAYS:
+            raise ValueError(f"BYDAY takes weekdays such as TH or 2TH or -1FR (got {_cut(item)})")
+        ordinal = int(match.group(1)) if match.group(1) else 0
+        if match.group(1):
+            if freq not in ("MONTHLY", "YEARLY"):
+                raise ValueError(f"BYDAY {item}: an ordinal needs FREQ=MONTHLY or FREQ=YEARLY")
+            if freq == "YEARLY" and "BYWEEKNO" in parts:
+                raise ValueError(f"BYDAY {item}: an ordinal cannot go with BYWEEKNO")
+            top = 53 if freq == "YEARLY" and "BYMONTH" not in parts else 5
+            if not 1 <= abs(ordinal) <= top:
+                raise ValueError(f"BYDAY {item}: the ordinal must be from ±1 to ±{top}")
+        if (ordinal, match.group(2)) in seen:
+            raise ValueError(f"BYDAY repeats {item}")
+        seen.add((ordinal, match.group(2)))
+
+
+def _until(value: str) -> None:
+    match = _UNTIL.fullmatch(value)
+    day: dt.date | None = None
+    if match:
+        try:
+            day = dt.datetime.strptime(match.group(1), "%Y%m%d").date()
+            if match.group(2):
+                dt.datetime.strptime(match.group(2), "%H%M%S")
+        except ValueError:
+            day = None
+    if day is None:
+        raise ValueError(
+            f"UNTIL takes a date YYYYMMDD or a time YYYYMMDDTHHMMSS[Z] (got {_cut(value)})"
+        )
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"UNTIL must be from {EARLIEST_DATE} to {LATEST_DATE} (got {value})")
+
+
+def _whole(name: str, value: str, top: int) -> None:
+    if not _NUMBER.fullmatch(value) or not 1 <= int(value) <= top:
+        raise ValueError(f"{name} takes a whole number from 1 to {top} (got {_cut(value)})")
+
+
+_LISTS: dict[str, Callable[[str, str], None]] = {
+    "BYMONTHDAY": _signed_list(31),
+    "BYYEARDAY": _signed_list(366),
+    "BYWEEKNO": _signed_list(53),
+    "BYSETPOS": _signed_list(366),
+    "BYMONTH": _months,
+    "WKST": _weekday,
+}
+
+# The parts RFC 5545 forbids with a frequency (section 3.3.10, the table of BYxxx parts).
+_FORBIDDEN_WITH = {
+    "BYMONTHDAY": ("WEEKLY",),
+    "BYYEARDAY": ("DAILY", "WEEKLY", "MONTHLY"),
+    "BYWEEKNO": ("DAILY", "WEEKLY", "MONTHLY"),
+}
+
+
+def _split(rule: str) -> dict[str, str]:
+    body = rule.strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[6:]
+    parts: dict[str, str] = {}
+    for part in body.split(";"):
+        name, sep, value = part.partition("=")
+        name = name.upper()
+        if not sep or not value:
+            raise ValueError(f"each part is NAME=VALUE (got {_cut(part)})")
+        if name == "DTSTART":
+            raise ValueError("DTSTART belongs in 'first_date', not in the rule")
+        if name not in _PARTS:
+            raise ValueError(f"unknown part {_cut(name)} (RFC 5545 parts: {', '.join(_PARTS)})")
+        if name in parts:
+            raise ValueError(f"{name} is given twice")
+        parts[name] = value.upper()
+    return parts
+
+
+def parse_rule(rule: str) -> dict[str, str]:
+    """The parts of the RRULE value ``rule`` (names and values in upper case), checked.
+
+    ``ValueError`` says what is wrong. A leading ``RRULE:`` is allowed; ``DTSTART``
+    is not (it is the series' ``first_date``).
+    """
+    if not isinstance(rule, str) or not rule.strip():
+        raise ValueError("a rule is text such as 'FREQ=MONTHLY;BYDAY=2TH'")
+    parts = _split(rule)
+    freq = parts.get("FREQ")
+    if freq is None:
+        raise ValueError("FREQ is required")
+    if freq not in FREQUENCIES:
+        raise ValueError(
+            f"FREQ {_cut(freq)} is not a meeting frequency (one of {', '.join(FREQUENCIES)})"
+        )
+    for name in TIME_PARTS:
+        if name in parts:
+            raise ValueError(f"{name} is not allowed: a series starts at its 'start_time'")
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise ValueError("COUNT and UNTIL cannot both be given")
+    if "COUNT" in parts:
+        _whole("COUNT", parts["COUNT"], MAX_COUNT)
+    if "INTERVAL" in parts:
+        _whole("INTERVAL", parts["INTERVAL"], MAX_INTERVAL)
+    if "UNTIL" in parts:
+        _until(parts["UNTIL"])
+    for name, frequencies in _FORBIDDEN_WITH.items():
+        if name in parts and freq in frequencies:
+            raise ValueError(f"{name} cannot go with FREQ={freq}")
+    for name, check in _LISTS.items():
+        if name in parts:
+            check(name, parts[name])
+    if "BYDAY" in parts:
+        _days(freq, parts)
+    if "BYSETPOS" in parts and not any(p.startswith("BY") and p != "BYSETPOS" for p in parts):
+        raise ValueError("BYSETPOS needs another BYxxx part to choose among")
+    return parts
