@@ -37,6 +37,8 @@ __all__ = [
 
 OptionKind = Literal["str", "bool", "int", "date", "choice", "list"]
 
+_WHOLE = re.compile(r"-?[0-9]{1,18}")
+"""A whole number as an option's text: ASCII digits, short enough to parse at once."""
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -48,8 +50,9 @@ class Option:
     ``kind`` says how a text value (from the command line or a URL) is read:
     ``bool`` (true/false/yes/no/1/0), ``int``, ``date`` (YYYY-MM-DD), ``choice``
     (one of ``choices``), ``list`` (comma-separated ids) or ``str``. A whole
-    number below ``minimum`` is refused; a date must lie between
-    :data:`EARLIEST_DATE` and :data:`LATEST_DATE`.
+    number below ``minimum`` or above ``maximum`` is refused, and so is one of
+    more than 18 digits; a date must lie between :data:`EARLIEST_DATE` and
+    :data:`LATEST_DATE`.
     """
 
     name: str
@@ -58,6 +61,7 @@ class Option:
     default: Any = None
     choices: tuple[str, ...] = ()
     minimum: int | None = None
+    maximum: int | None = None
 
     def coerce(self, value: Any) -> Any:
         """``value`` as this option's type; :class:`OptionError` if it does not fit."""
@@ -70,11 +74,13 @@ class Option:
             raise bad
         if self.kind == "int":
             number = value
-            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
                 number = int(value)
             if not isinstance(number, int) or isinstance(number, bool):
                 raise bad
             if self.minimum is not None and number < self.minimum:
+                raise bad
+            if self.maximum is not None and number > self.maximum:
                 raise bad
             return number
         if self.kind == "date":
@@ -104,13 +110,21 @@ class Option:
         """A short description of the accepted values."""
         return {
             "bool": "expected true or false",
-            "int": "expected a whole number"
-            + (f" of at least {self.minimum}" if self.minimum is not None else ""),
+            "int": "expected a whole number" + self._bounds(),
             "date": f"expected a date YYYY-MM-DD from {EARLIEST_DATE} to {LATEST_DATE}",
             "list": "expected comma-separated ids",
             "str": "expected text",
             "choice": "expected one of " + ", ".join(self.choices),
         }[self.kind]
+
+    def _bounds(self) -> str:
+        if self.minimum is not None and self.maximum is not None:
+            return f" from {self.minimum} to {self.maximum}"
+        if self.minimum is not None:
+            return f" of at least {self.minimum}"
+        if self.maximum is not None:
+            return f" of at most {self.maximum}"
+        return ""
 
 
 LANG_OPTION = Option("lang", "Language of the text: fr or en.", "choice", "fr", ("fr", "en"))

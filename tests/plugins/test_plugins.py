@@ -398,6 +398,8 @@ def test_dates_at_the_ends_of_the_range_are_accepted() -> None:
     assert since.coerce("1900-01-01") == dt.date(1900, 1, 1)
     assert since.coerce(dt.date(2199, 12, 31)) == dt.date(2199, 12, 31)
     assert Option("times", "", "int", minimum=0).coerce("0") == 0
+    assert Option("indent", "", "int", minimum=0, maximum=8).coerce(" 8 ") == 8
+    assert Option("times", "", "int").coerce("-" + "9" * 18) == -999_999_999_999_999_999
 
 
 @pytest.mark.parametrize(
@@ -409,6 +411,16 @@ def test_dates_at_the_ends_of_the_range_are_accepted() -> None:
         (Option("times", "", "int"), True, "expected a whole number"),
         (Option("times", "", "int", minimum=0), "-3", "expected a whole number of at least 0"),
         (Option("times", "", "int", minimum=1), 0, "expected a whole number of at least 1"),
+        (Option("times", "", "int", maximum=8), 9, "expected a whole number of at most 8"),
+        (
+            Option("times", "", "int", minimum=0, maximum=8),
+            "20000",
+            "expected a whole number from 0 to 8",
+        ),
+        (Option("times", "", "int"), "9" * 5000, "expected a whole number"),
+        (Option("times", "", "int"), "1" * 19, "expected a whole number"),
+        (Option("times", "", "int"), "\u0663", "expected a whole number"),  # ARABIC-INDIC THREE
+        (Option("times", "", "int"), "\u00b2", "expected a whole number"),  # SUPERSCRIPT TWO
         (Option("since", "", "date"), "01/02/2024", DATE_EXPECTED),
         (Option("since", "", "date"), dt.datetime(2024, 1, 1), DATE_EXPECTED),
         (Option("since", "", "date"), "0001-01-01", DATE_EXPECTED),
@@ -531,12 +543,15 @@ def test_cli_passes_options_through(capsysbinary: pytest.CaptureFixture[bytes]) 
         ),
         (
             ["export", "json", "--option", "indent=wide"],
-            "error: option 'indent': invalid value 'wide' "
-            "(expected a whole number of at least 0)\n",
+            "error: option 'indent': invalid value 'wide' (expected a whole number from 0 to 8)\n",
         ),
         (
             ["export", "json", "--option", "indent=-3"],
-            "error: option 'indent': invalid value '-3' (expected a whole number of at least 0)\n",
+            "error: option 'indent': invalid value '-3' (expected a whole number from 0 to 8)\n",
+        ),
+        (
+            ["export", "json", "--option", "indent=9"],
+            "error: option 'indent': invalid value '9' (expected a whole number from 0 to 8)\n",
         ),
         (
             ["export", "ics", "--lang", "en", "--option", "lang=fr"],

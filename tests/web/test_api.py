@@ -34,7 +34,9 @@ def cluster(data_file: Path) -> nogentech.Cluster:
 
 @pytest.fixture
 def port(data_file: Path) -> Iterator[int]:
-    with running(web.make_app(data_file)) as found:
+    """A server that builds its links from the Host header, as behind a trusted proxy
+    (without one, or a base_url, it writes no host into its links)."""
+    with running(web.make_app(data_file, trust_proxy=True)) as found:
         yield found
 
 

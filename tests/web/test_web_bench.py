@@ -1,4 +1,5 @@
-"""The feed server benchmark: it measures full responses and 304s, and fails loudly."""
+"""The feed server benchmark: its figures are real, its wrk reports are read exactly, and it
+fails loudly and in bounded time."""
 
 from __future__ import annotations
 
@@ -15,6 +16,24 @@ pytestmark = pytest.mark.slow
 
 BENCH = ROOT / "benchmarks" / "bench_server.py"
 
+WRK_REPORT = """\
+Running 1s test @ http://127.0.0.1:18021/calendar.ics
+  1 threads and 2 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    58.82ms  115.33ms 430.82ms   83.88%
+    Req/Sec     3.96k     1.92k    5.22k    83.33%
+  Latency Distribution
+     50%  501.00us
+     75%   33.02ms
+     90%  271.60ms
+     99%    1.02s
+  2550 requests in 1.01s, 19.46MB read
+  Socket errors: connect 0, read 2, write 1, timeout 4
+  Non-2xx or 3xx responses: 12
+Requests/sec:   2529.54
+Transfer/sec:     19.30MB
+"""
+
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
@@ -29,7 +48,23 @@ def bench() -> ModuleType:
     return module
 
 
-def test_benchmark_reports_full_and_revalidated_rates(bench: ModuleType) -> None:
+def test_wrk_reports_are_read_exactly(bench: ModuleType) -> None:
+    assert bench.parse_wrk(WRK_REPORT) == {
+        "rps": 2529.54,
+        "p50": pytest.approx(501e-6),
+        "p75": pytest.approx(0.03302),
+        "p90": pytest.approx(0.2716),
+        "p99": pytest.approx(1.02),
+        "requests": 2550.0,
+        "socket_errors": 7.0,
+        "bad_responses": 12.0,
+    }
+    with pytest.raises(ValueError, match="no Requests/sec"):
+        bench.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused\n")
+
+
+def test_sequential_run_reports_full_and_revalidated_rates(bench: ModuleType) -> None:
+    """`nogentech serve` in its own process, one persistent connection."""
     result = bench.run(2, 5)
     assert result["path"] == "/calendar.ics"
     assert (result["rounds"], result["requests"]) == (2, 5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -124,7 +125,7 @@ def test_serve_follows_edits_keeps_good_data_on_a_bad_edit_and_stops_on_ctrl_c(
         assert "reloaded (data version 2)" in server.log_text()
 
         data.write_text(CLUSTER_TOML.replace('"servetest"', '"Not A Slug"'), encoding="utf-8")
-        # The file is looked at on a request, at most once a second.
+        # The watcher looks at the file about once a second.
         _wait_for(
             lambda: server.get("/cluster.json") == (200, good) and "invalid" in server.log_text()
         )
@@ -137,6 +138,13 @@ def test_serve_follows_edits_keeps_good_data_on_a_bad_edit_and_stops_on_ctrl_c(
         server.process.send_signal(signal.SIGINT)
         assert server.process.wait(10) == 0
     assert "Traceback" not in server.log_text()
+    # Each request has its access line, bare, in the Combined Log Format.
+    access = re.compile(
+        r"^127\.0\.0\.1 - - \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "
+        r'"GET /calendar\.ics\?lang=en HTTP/1\.1" 200 (\d+) "-" "-"$'
+    )
+    lines = [m for line in server.log_text().splitlines() if (m := access.match(line))]
+    assert lines and lines[0][1] == str(len(body))
 
 
 def test_serve_reports_a_port_in_use_without_a_traceback(tmp_path: Path) -> None:
@@ -206,7 +214,8 @@ def test_serve_trust_proxy_takes_scheme_and_host_from_the_proxy(tmp_path: Path) 
     assert 'href="https://cal.example.net/calendar.ics' in trusted
     assert 'href="webcal://cal.example.net/calendar.ics' in trusted
     assert "cal.example.net" not in untrusted
-    assert f'href="http://127.0.0.1:{port}/calendar.ics' in untrusted
+    assert f"127.0.0.1:{port}" not in untrusted
+    assert 'href="/calendar.ics?lang=fr"' in untrusted
 
 
 def test_serve_refuses_a_bad_base_url_without_a_traceback() -> None:

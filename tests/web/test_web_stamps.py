@@ -19,14 +19,6 @@ UTC = dt.UTC
 T0 = dt.datetime(2024, 1, 5, 10, 0, tzinfo=UTC)
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def get(app: web.FeedApp, path: str) -> bytes:
     environ: dict[str, Any] = {
         "REQUEST_METHOD": "GET",
@@ -66,13 +58,13 @@ def test_tracking_server_stamps_an_edited_occurrence_and_nothing_else(tmp_path: 
     data = tmp_path / "demo.json"
     data.write_text(nogentech.dumps(start), encoding="utf-8")
     stamps = tmp_path / "demo.stamps.json"
-    clock = FakeClock()
-    app = web.make_app(web.DataSource(data, clock=clock, stamps=stamps, track=True))
+    source = web.DataSource(data, interval=3600, loader=nogentech.load, stamps=stamps, track=True)
+    app = web.make_app(source)
     before = vevents(get(app, "/calendar.ics"))
     assert stamps.exists()
     began = dt.datetime.now(UTC).replace(microsecond=0)
     data.write_text(nogentech.dumps(edited(start)), encoding="utf-8")
-    clock.now += 2
+    assert source.refresh() is True
     after = vevents(get(app, "/calendar.ics"))
     key = "UID:jeudis@demo RECURRENCE-ID;TZID=Europe/Paris:20240208T083000"
     assert sorted(k for k in after if after[k] != before[k]) == [key]
@@ -93,18 +85,18 @@ def test_a_reading_server_follows_a_state_file_recorded_elsewhere(tmp_path: Path
     renders = [(f, v, nogentech.export(start, f, **o)) for f, v, o in VIEWS]
     state = Stamps().record(renders, T0)[0]
     state.save(stamps)
-    clock = FakeClock()
-    app = web.make_app(web.DataSource(data, clock=clock, stamps=stamps))
+    source = web.DataSource(data, interval=3600, loader=nogentech.load, stamps=stamps)
+    app = web.make_app(source)
     plain = get(app, "/calendar.ics")
     assert plain == nogentech.export(start, "ics")
     later = edited(start)
     data.write_text(nogentech.dumps(later), encoding="utf-8")
-    clock.now += 2
+    assert source.refresh() is True
     key = "UID:jeudis@demo RECURRENCE-ID;TZID=Europe/Paris:20240208T083000"
     pending = vevents(get(app, "/calendar.ics"))[key]
     assert "SEQUENCE:1\r\n" in pending and "LAST-MODIFIED:20240105T100000Z\r\n" in pending
     renders = [(f, v, nogentech.export(later, f, **o)) for f, v, o in VIEWS]
     state.record(renders, dt.datetime(2024, 2, 1, tzinfo=UTC))[0].save(stamps)
-    clock.now += 2
+    assert source.refresh() is True  # the same data, a new state: a new version
     recorded = vevents(get(app, "/calendar.ics"))[key]
     assert "SEQUENCE:1\r\n" in recorded and "LAST-MODIFIED:20240201T000000Z\r\n" in recorded

@@ -51,7 +51,8 @@ def add_commands(add: Adder) -> None:
         "--trust-proxy",
         action="store_true",
         help="take the scheme and host of the links from X-Forwarded-Proto and "
-        "X-Forwarded-Host (only behind a proxy that sets them)",
+        "X-Forwarded-Host, and the client address of the access log from "
+        "X-Forwarded-For (only behind a proxy that sets them)",
     )
     p.add_argument(
         "--stamps",

@@ -38,7 +38,14 @@ def nogentech_register_exporters(registry: ExporterRegistry) -> None:
             description="The whole cluster as JSON (schema in `nogentech schema`).",
             render=render,
             options=(
-                Option("indent", "Spaces of indentation; 0 for one line.", "int", 2, minimum=0),
+                Option(
+                    "indent",
+                    "Spaces of indentation (0 to 8); 0 for one line.",
+                    "int",
+                    2,
+                    minimum=0,
+                    maximum=8,
+                ),
             ),
         )
     )

@@ -35,15 +35,17 @@ def make_app(
     """The WSGI application serving the cluster in ``data``.
 
     ``data`` is a cluster file (TOML or JSON), None for the built-in data, or a
-    :class:`DataSource` already set up.
+    :class:`DataSource` already set up. A file is watched by a background thread
+    and reloaded when it changes, never on a request's path.
 
-    The page's links are built from the request's scheme, ``Host`` and
-    ``SCRIPT_NAME``. ``base_url`` (``"https://feeds.example.org/nogentech"``) fixes
-    them instead, whatever the request says; ``trust_proxy=True`` takes the scheme
-    and host from ``X-Forwarded-Proto`` and ``X-Forwarded-Host``: set it only
-    behind a reverse proxy that sets them. A bad ``base_url`` raises ValueError.
-    ``max_age`` is the Cache-Control lifetime of feeds, in seconds. Invalid data
-    raises :class:`~nogentech.DataError` here, before anything is served.
+    The page's links are relative, so that a client's ``Host`` header never
+    reaches them. ``base_url`` (``"https://feeds.example.org/nogentech"``) makes
+    them absolute, whatever the request says; ``trust_proxy=True`` takes the scheme
+    and host from ``X-Forwarded-Proto`` and ``X-Forwarded-Host`` (or ``Host``): set
+    it only behind a reverse proxy that sets them. A bad ``base_url`` raises
+    ValueError. ``max_age`` is the Cache-Control lifetime of feeds, in seconds.
+    Invalid data raises :class:`~nogentech.DataError` here, before anything is
+    served.
     ``stamps`` is a change-tracking state file the feeds are stamped with;
     ``track_changes=True`` keeps it current at each reload (``docs/changes.md``).
     ``cors_origins`` are the origins whose pages may read the responses: ``("*",)``
@@ -64,6 +66,20 @@ def make_app(
     )
 
 
+def _log_requests() -> None:
+    """Log to standard error unless the program set up logging itself: messages with a
+    time stamp, access lines bare (they carry their own)."""
+    if logging.getLogger().handlers:
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    access = logging.getLogger("nogentech.web.access")
+    if not access.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access.addHandler(handler)
+        access.propagate = False
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -78,10 +94,10 @@ def serve(
     """Serve the feeds until interrupted; loopback only unless ``host`` says otherwise.
 
     ``trust_proxy``, ``base_url``, ``stamps``, ``track_changes`` and ``cors_origins``
-    are passed to :func:`make_app`. Ctrl-C stops the server quietly.
+    are passed to :func:`make_app`; ``trust_proxy`` also logs the client address
+    from ``X-Forwarded-For``. Ctrl-C stops the server quietly.
     """
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    _log_requests()
     app = make_app(
         data,
         trust_proxy=trust_proxy,
@@ -90,10 +106,13 @@ def serve(
         track_changes=track_changes,
         cors_origins=cors_origins,
     )
-    with make_server(host, port, app) as server:
-        shown = f"[{host}]" if ":" in host else host
-        print(f"Serving nogentech feeds on http://{shown}:{server.server_port}/", flush=True)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            log.info("interrupted; server stopped")
+    try:
+        with make_server(host, port, app, trust_proxy=trust_proxy) as server:
+            shown = f"[{host}]" if ":" in host else host
+            print(f"Serving nogentech feeds on http://{shown}:{server.server_port}/", flush=True)
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                log.info("interrupted; server stopped")
+    finally:
+        app.close()

@@ -165,6 +165,8 @@ def sections(cluster: Cluster, root: str, lang: str, day: dt.date) -> tuple[str,
         f'<section aria-labelledby="developers">\n<h2 id="developers">{words["developers"]}</h2>\n'
         f"<ul>\n{developers}\n</ul>\n</section>\n"
     )
-    ld = script(cluster, {"lang": lang, "base_url": root + "/"})
+    # Relative links (no known address) leave the ids relative to the page itself.
+    absolute = root.startswith(("http://", "https://"))
+    ld = script(cluster, {"lang": lang, **({"base_url": root + "/"} if absolute else {})})
     head = f'<script type="application/ld+json">{ld}</script>\n'
     return before, after, head

@@ -25,6 +25,15 @@ _REASONS = {
     405: "Method Not Allowed",
     500: "Internal Server Error",
 }
+_NOT_MODIFIED_HEADERS = {
+    "etag",
+    "last-modified",
+    "cache-control",
+    "expires",
+    "vary",
+    "content-location",
+}
+"""The headers of a 200 that its 304 repeats (``Date`` is the server's)."""
 _ENTITY_TAG = re.compile(r'(?:W/)?("[\x21\x23-\x7e\x80-\xff]*")')
 
 
@@ -118,6 +127,8 @@ def _conditional(environ: WSGIEnvironment, rendered: _Rendered) -> _Response:
         ("X-Content-Type-Options", "nosniff"),
     ]
     if _not_modified(environ, rendered.etag, modified):
-        keep = {"etag", "last-modified", "cache-control"}
-        return _Response(304, [h for h in headers if h[0].lower() in keep])
+        # RFC 9110 §15.4.5: the validators and caching headers a 200 would carry, and
+        # no content: no body and no Content-Length (§8.6 allows one only if it equals
+        # the 200's, which some servers then mistake for an unsent body).
+        return _Response(304, [h for h in headers if h[0].lower() in _NOT_MODIFIED_HEADERS])
     return _Response(200, headers, rendered.body)

@@ -209,7 +209,7 @@ def document(
             "description": "Calendars, contacts and data of the cluster. Every GET route "
             "answers CORS requests (OPTIONS preflight included).",
         },
-        "servers": [{"url": root}],
+        "servers": [{"url": root or "/"}],  # relative: the address is not known
         "paths": paths,
         "components": {"schemas": _components()},
     }
