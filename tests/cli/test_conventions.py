@@ -172,7 +172,16 @@ def test_formats_json_lists_each_format_with_its_options(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     found = {f["name"]: f for f in run_json(capsys, "formats", "--json")}
-    assert set(found) == {"ics", "json", "vcard"}
+    assert set(found) == {
+        "ics",
+        "jcal",
+        "jcard",
+        "json",
+        "jsonld",
+        "meetings-atom",
+        "meetings-json",
+        "vcard",
+    }
     assert found["json"] == {
         "name": "json",
         "extension": "json",
@@ -186,7 +195,8 @@ def test_formats_json_lists_each_format_with_its_options(
                 "default": 2,
                 "choices": [],
                 "minimum": 0,
-                "description": "Spaces of indentation; 0 for one line.",
+                "maximum": 8,
+                "description": "Spaces of indentation (0 to 8); 0 for one line.",
             }
         ],
     }
@@ -265,7 +275,7 @@ def test_schema_writes_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path
 def test_bare_command_prints_the_help(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys)
     assert (code, err) == (0, "")
-    assert out.startswith("usage: nogentech [-h] [--version] COMMAND ...\n")
+    assert out.startswith("usage: nogentech [-h] [--version] [--debug] COMMAND ...\n")
     assert "plugins" in out and "meetings" in out
 
 
@@ -279,12 +289,17 @@ def test_export_help_lists_the_formats_and_their_options(
     listing = out[out.index("formats and their options:\n") :].splitlines()[1:]
     assert [line.split()[0] for line in listing if not line.startswith(" ")] == [
         "ics",
+        "jcal",
+        "jcard",
         "json",
+        "jsonld",
+        "meetings-atom",
+        "meetings-json",
         "vcard",
     ]
     assert (
-        "            --option indent=…  Spaces of indentation; 0 for one line. (default: 2)"
-        in listing
+        "            --option indent=…  Spaces of indentation (0 to 8); 0 for one line."
+        " (default: 2)" in listing
     )
 
 
@@ -467,7 +482,11 @@ def test_usage_errors_suggest_the_closest_word(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["export", "icss"], "error: unknown format 'icss' (available: ics, json, vcard); did you mean 'ics'?"),  # noqa: E501
+        (
+            ["export", "icss"],
+            "error: unknown format 'icss' (available: ics, jcal, jcard, json, jsonld, "
+            "meetings-atom, meetings-json, vcard); did you mean 'ics'?",
+        ),
         (["export", "json", "--option", "indnet=1"], "error: unknown option 'indnet' for format 'json' (valid: indent); did you mean 'indent'?"),  # noqa: E501
         (["export", "ics", "--option", "sub_cluster=prosthesis-vally"], "error: option 'sub_cluster': unknown id 'prosthesis-vally' (valid: flaamm, prosthesis-valley); did you mean 'prosthesis-valley'?"),  # noqa: E501
         (["export", "vcard", "--option", "sector=machinning"], "; did you mean 'machining'?"),
@@ -583,6 +602,46 @@ def test_plugins_lists_loaded_disabled_and_broken_plugins(
             "hooks": ["nogentech_register_exporters"],
         },
         {
+            "name": "nogentech.exporters.occurrences",
+            "distribution": "nogentech",
+            "version": version,
+            "status": "loaded",
+            "formats": ["meetings-json"],
+            "hooks": ["nogentech_register_exporters"],
+        },
+        {
+            "name": "nogentech.exporters.jcal",
+            "distribution": "nogentech",
+            "version": version,
+            "status": "loaded",
+            "formats": ["jcal"],
+            "hooks": ["nogentech_register_exporters"],
+        },
+        {
+            "name": "nogentech.exporters.jcard",
+            "distribution": "nogentech",
+            "version": version,
+            "status": "loaded",
+            "formats": ["jcard"],
+            "hooks": ["nogentech_register_exporters"],
+        },
+        {
+            "name": "nogentech.exporters.jsonld",
+            "distribution": "nogentech",
+            "version": version,
+            "status": "loaded",
+            "formats": ["jsonld"],
+            "hooks": ["nogentech_register_exporters"],
+        },
+        {
+            "name": "nogentech.exporters.atom",
+            "distribution": "nogentech",
+            "version": version,
+            "status": "loaded",
+            "formats": ["meetings-atom"],
+            "hooks": ["nogentech_register_exporters"],
+        },
+        {
             "name": "broken",
             "distribution": None,
             "version": None,
@@ -617,6 +676,21 @@ def test_plugins_lists_loaded_disabled_and_broken_plugins(
         "  hooks: nogentech_register_exporters",
         f"nogentech.exporters.ics  nogentech {version}  [loaded]",
         "  formats: ics",
+        "  hooks: nogentech_register_exporters",
+        f"nogentech.exporters.occurrences  nogentech {version}  [loaded]",
+        "  formats: meetings-json",
+        "  hooks: nogentech_register_exporters",
+        f"nogentech.exporters.jcal  nogentech {version}  [loaded]",
+        "  formats: jcal",
+        "  hooks: nogentech_register_exporters",
+        f"nogentech.exporters.jcard  nogentech {version}  [loaded]",
+        "  formats: jcard",
+        "  hooks: nogentech_register_exporters",
+        f"nogentech.exporters.jsonld  nogentech {version}  [loaded]",
+        "  formats: jsonld",
+        "  hooks: nogentech_register_exporters",
+        f"nogentech.exporters.atom  nogentech {version}  [loaded]",
+        "  formats: meetings-atom",
         "  hooks: nogentech_register_exporters",
         "broken  (no package)  [broken]",
         "  formats: -",

@@ -230,4 +230,7 @@ def test_installed_plugin_can_be_disabled(venv: Path) -> None:
         [str(venv / "nogentech"), "export", "csv"], capture_output=True, text=True, env=env
     )
     assert result.returncode == 2
-    assert result.stderr == "error: unknown format 'csv' (available: ics, json, vcard)\n"
+    assert result.stderr == (
+        "error: unknown format 'csv' (available: ics, jcal, jcard, json, jsonld, "
+        "meetings-atom, meetings-json, vcard)\n"
+    )

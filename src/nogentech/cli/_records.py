@@ -104,6 +104,7 @@ def format_record(info: ExporterInfo) -> dict[str, Any]:
                 "default": _plain(o.default),
                 "choices": list(o.choices),
                 "minimum": o.minimum,
+                "maximum": o.maximum,
                 "description": o.description,
             }
             for o in info.options
