@@ -13,7 +13,7 @@ from tests.support.damage import damaged_data
 from tests.support.dichotomy import check
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged_data())
 def test_damaged_data_is_refused_or_served(data: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as folder:

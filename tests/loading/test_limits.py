@@ -191,6 +191,11 @@ def test_control_characters_are_kept_in_json_and_dropped_by_the_feeds(
     feed = nogentech.export(cluster, "ics").decode().replace("\r\n ", "")
     assert "\r\nURL:https://example.org/abX-Injected:1\r\n" in feed
     assert "X-Injected: 1" not in feed
+    series = change(edited, "meeting_series.0.name.fr", "Les\x00 jeudis\x1b\ufffe")
+    atom = nogentech.export(
+        nogentech.from_dict(series), "meetings-atom", **{"from": "2024-01-01", "to": "2024-02-01"}
+    ).decode()
+    assert "<title>Les jeudis</title>" in atom
 
 
 def test_the_json_export_of_accepted_data_is_strict_json(data: dict[str, Any]) -> None:

@@ -21,18 +21,33 @@ import nogentech
 from nogentech.cli import main
 from nogentech.exceptions import DataError
 
-EXPORTS: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("ics", {"lang": "fr"}),
-    ("ics", {"lang": "en"}),
-    ("ics", {"expand": True}),
-    ("vcard", {"version": 3}),
-    ("vcard", {"version": 4}),
-    ("json", {}),
-)
-"""Every built-in format with the options that change what it writes."""
+VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
+    "ics": ({"lang": "fr"}, {"lang": "en"}, {"expand": True}),
+    "jcal": ({}, {"expand": True}),
+    "vcard": ({"version": 3}, {"version": 4}),
+}
+"""Options that change what a format writes; every other format runs with its defaults."""
 
-FEEDS: tuple[str, ...] = ("/", "/calendar.ics", "/members.vcf", "/cluster.json")
-"""The server's fixed routes."""
+
+def exports() -> list[tuple[str, dict[str, Any]]]:
+    """Every built-in format, with the options of :data:`VARIANTS`."""
+    from nogentech.plugins import DEFAULT_PLUGINS
+
+    names = [f.name for f in nogentech.formats() if f.plugin in DEFAULT_PLUGINS]
+    assert {"ics", "vcard", "json"} <= set(names)
+    return [(name, options) for name in names for options in VARIANTS.get(name, ({},))]
+
+
+def feeds() -> list[str]:
+    """The server's fixed routes: the page, the feeds, the API (a meeting at a time aside)."""
+    from nogentech.web import ROUTES
+
+    found = ["/", *ROUTES]
+    with contextlib.suppress(ImportError):
+        from nogentech.web._api import PATHS
+
+        found += PATHS
+    return found
 
 
 def _refuses_nan(token: str) -> float:
@@ -98,7 +113,7 @@ def check(data: Any, folder: Path) -> str:
         assert "Traceback" not in err.getvalue()
         return "invalid"
     assert nogentech.load(file) == cluster
-    for name, options in EXPORTS:
+    for name, options in exports():
         body = nogentech.export(cluster, name, **options)
         body.decode("utf-8")
         if name == "json":
@@ -109,7 +124,7 @@ def check(data: Any, folder: Path) -> str:
     from nogentech.web import make_app
 
     app = make_app(file)
-    for path in FEEDS:
+    for path in feeds():
         status, body = _get(app, path)
         assert status.startswith("200"), (path, status, body[:500])
     return "valid"

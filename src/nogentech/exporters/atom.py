@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,17 @@ WORDS = {
         "add": "Add to my calendar",
     },
 }
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold (controls but tab and line breaks).
+
+    The data may hold them; the calendar feed and the vCards drop them the same way.
+    """
+    return _NOT_XML.sub("", text)
 
 
 def _options() -> tuple[Option, ...]:
@@ -113,12 +125,12 @@ def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
 
     lang = options.get("lang") or "fr"
     words = WORDS[lang]
-    base = (options.get("base_url") or "").rstrip("/")
+    base = _xml(options.get("base_url") or "").rstrip("/")
     found = meetings(cluster, options)
     feed = FeedGenerator()
     feed.id(uuid.uuid5(NAMESPACE, f"{cluster.id}/meetings/{lang}").urn)
-    feed.title(f"{cluster.name} · {words['title']}")
-    feed.author({"name": cluster.name})
+    feed.title(_xml(f"{cluster.name} · {words['title']}"))
+    feed.author({"name": _xml(cluster.name) or cluster.id})
     feed.language(lang)
     feed.generator("nogentech")
     if base:
@@ -129,9 +141,9 @@ def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
         entry = feed.add_entry(order="append")
         entry.id(entry_id(cluster, meeting))
         title = (meeting.topic or meeting.title).get(lang)
-        entry.title((words["cancelled"] if meeting.cancelled else "") + title)
+        entry.title(_xml((words["cancelled"] if meeting.cancelled else "") + title))
         entry.updated(_stamp(cluster, meeting))
-        summary = _summary(cluster, meeting, lang)
+        summary = _xml(_summary(cluster, meeting, lang))
         entry.summary(summary)
         content = "".join(f"<p>{html.escape(line)}</p>" for line in summary.split("\n"))
         if base:
