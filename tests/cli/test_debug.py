@@ -85,10 +85,10 @@ def test_debug_shows_where_invalid_data_was_refused(
 def test_a_bug_is_one_line_that_points_to_debug(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(cluster: Any, lang: str) -> str:
+    def broken(cluster: Any, lang: str, width: int | None = None) -> str:
         raise TypeError("unsupported operand")
 
-    monkeypatch.setattr("nogentech._display.summary", broken)
+    monkeypatch.setattr("nogentech.cli._display.summary", broken)
     assert main(["info"]) == 1
     assert capsys.readouterr().err == (
         "error: unexpected TypeError: unsupported operand\n"
