@@ -15,48 +15,10 @@ from typing import Any
 import nogentech
 from nogentech import plugins, web
 from nogentech.plugins import LANG_OPTION, Exporter, Option
+from tests.support import DATA
 
-CLUSTER_TOML = """\
-id = "testclu"
-name = "Club <Test> & Fils"
-updated = 2024-03-01T10:00:00Z
-
-[[companies]]
-id = "acme"
-name = "Acmé"
-member = true
-
-[[sub_clusters]]
-id = "prosthesis-valley"
-name = "Prosthesis Valley"
-members = ["acme"]
-
-[[commissions]]
-id = "emploi"
-name = { fr = "Emploi et formation", en = "Jobs and training" }
-
-[[commissions]]
-id = "environnement"
-name = { fr = "Environnement", en = "Environment" }
-
-[[meeting_series]]
-id = "monthly"
-name = { fr = "Rencontre mensuelle", en = "Monthly meeting" }
-first_date = 2024-01-11
-start_time = 18:00:00
-duration = "PT2H"
-rule = "FREQ=MONTHLY;BYDAY=2TH"
-
-[[meeting_series]]
-id = "atelier"
-name = { fr = "Atelier du trimestre", en = "Quarterly workshop" }
-first_date = 2024-01-16
-start_time = 14:00:00
-duration = "PT3H"
-rule = "FREQ=MONTHLY;INTERVAL=3;BYDAY=3TU"
-sub_clusters = ["prosthesis-valley"]
-commissions = ["emploi"]
-"""
+CLUSTER_TOML = (DATA / "web" / "club.toml").read_text(encoding="utf-8")
+"""The cluster of ``tests/data/web/club.toml``."""
 
 LAST_MODIFIED = "Fri, 01 Mar 2024 10:00:00 GMT"
 

@@ -19,22 +19,12 @@ import pytest
 
 import nogentech
 from nogentech.cli import EXIT_DATA, build_parser
+from tests.support import DATA
 
 pytestmark = pytest.mark.slow
 
-CLUSTER_TOML = """\
-id = "servetest"
-name = "Serve Test"
-updated = 2024-03-01T10:00:00Z
-
-[[meeting_series]]
-id = "monthly"
-name = { fr = "Rencontre mensuelle", en = "Monthly meeting" }
-first_date = 2024-01-11
-start_time = 18:00:00
-duration = "PT2H"
-rule = "FREQ=MONTHLY;BYDAY=2TH"
-"""
+CLUSTER_TOML = (DATA / "web" / "serve.toml").read_text(encoding="utf-8")
+"""The cluster of ``tests/data/web/serve.toml``."""
 
 
 class Server:
