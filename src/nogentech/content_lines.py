@@ -1,17 +1,113 @@
-"""The components of iCalendar or vCard bytes, read line by line without a parser.
+"""Content lines of iCalendar or vCard bytes: read without a parser, and written.
 
-Every byte is kept: a line is its physical lines as written (folds included), so a
-caller can replace a few lines of a component and join the others back unchanged.
-Used by change tracking (``docs/changes.md``) and by publishing (``docs/publish.md``).
+Reading keeps every byte: a line is its physical lines as written (folds included),
+so a caller can replace a few lines of a component and join the others back
+unchanged (change tracking, ``docs/changes.md``; publishing, ``docs/publish.md``).
+Writing: RFC 5545 TEXT cleaned and escaped, parameter values quoted, and lines
+folded at 75 octets as icalendar folds them (the ``ics`` feed, ``docs/ics.md``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 import attrs
 
-__all__ = ["Component", "Lines", "line_name", "line_params", "line_value", "split"]
+__all__ = [
+    "Component",
+    "Lines",
+    "clean_text",
+    "escape_text",
+    "fold_line",
+    "line_name",
+    "line_params",
+    "line_value",
+    "param_value",
+    "split",
+]
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufeff]")
+FOLD_OCTETS = 75
+"""A folded line holds fewer octets than this, its line break and leading space aside."""
+
+
+def clean_text(value: str) -> str:
+    """``value`` as a TEXT property holds it: line breaks as LF, forbidden controls dropped."""
+    return _FORBIDDEN.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def escape_text(value: str) -> str:
+    """RFC 5545 TEXT escaping of a cleaned value: ``\\``, ``;``, ``,`` and line breaks."""
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+_QUOTABLE = re.compile("[,;:\u2019]")
+_RFC_6868 = re.compile('\\^|\r\n|\r|\n|"')
+_RFC_6868_CODES = {"^": "^^", "\n": "^n", "\r": "^n", "\r\n": "^n", '"': "^\'"}
+
+
+def param_value(value: str, quote_if: str = "") -> str:
+    """A parameter value as icalendar writes it: RFC 6868 escapes (``^^``, ``^n``,
+    ``^'``), in double quotes when it holds ``,``, ``;``, ``:``, U+2019 or one of
+    the characters of ``quote_if`` (icalendar quotes a CN with a space or ``'``).
+    """
+    quote = any(c in value for c in quote_if)
+    if "^" in value or "\r" in value or "\n" in value or '"' in value:
+        value = _RFC_6868.sub(lambda m: _RFC_6868_CODES[m.group(0)], value)
+    if quote or _QUOTABLE.search(value):
+        return f'"{value}"'
+    return value
+
+
+def _octets(char: str) -> int:
+    code = ord(char)
+    return 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
+
+
+def fold_line(line: str) -> str:
+    """``line`` folded with CR LF and a space, as icalendar 7 folds a content line.
+
+    Each physical line holds at most 74 octets after its leading space, a UTF-8
+    character is never split, and a ``\\`` or ``^`` that would end a physical line
+    (the start of an escape) moves to the next one.
+    """
+    limit = FOLD_OCTETS - 1
+    if len(line) <= limit // 4 or (len(line) <= limit and line.isascii()):
+        return line
+    if line.isascii():
+        pieces = []
+        start, size = 0, len(line)
+        while size - start > limit:
+            end = start + limit
+            if line[end - 1] in "\\^":
+                end -= 1
+            pieces.append(line[start:end])
+            start = end
+        pieces.append(line[start:])
+        return "\r\n ".join(pieces)
+    if len(line.encode("utf-8")) <= limit:
+        return line
+    pieces = []
+    current: list[str] = []
+    count = 0
+    for char in line:
+        octets = _octets(char)
+        if current and count + octets > limit:
+            if len(current) > 1 and current[-1] in "\\^":
+                moved = current.pop()
+                pieces.append("".join(current))
+                current = [moved]
+                count = _octets(moved)
+            else:
+                pieces.append("".join(current))
+                current = []
+                count = 0
+        current.append(char)
+        count += octets
+    if current:
+        pieces.append("".join(current))
+    return "\r\n ".join(pieces)
 
 
 def _unfold(raw: bytes) -> bytes:

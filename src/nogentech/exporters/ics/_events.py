@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ...meetings import Event, Meeting, MeetingSeries, event_meeting
+from ...meetings import Event, Meeting, MeetingSeries, event_meeting, event_meetings, sort_key
 from ...recurrence import Window, build_rule, rule_text, window, zone
 from ._content import UTC, _Properties
 
@@ -70,33 +70,57 @@ def _occurrences_on(series: MeetingSeries, dates: set[dt.date]) -> list[Meeting]
     return sorted((m for m in found if m.recurrence_date in dates), key=lambda m: m.id)
 
 
-def _series_events(
-    props: _Properties, series: MeetingSeries, hooks: Hooks, options: Mapping[str, Any]
-) -> list[VEvent]:
-    from icalendar.prop import vRecur
+class _Spec(NamedTuple):
+    """What one VEVENT of the feed is made of, whichever way the feed is written."""
 
-    cluster = props.cluster
+    uid: str
+    meeting: Meeting
+    item: MeetingSeries | Event
+    rule: str | None
+    """The RRULE value of a series' master VEVENT; None for the others."""
+    original: dt.datetime | None
+    """The RECURRENCE-ID of an override or cancelled date; None for the others."""
+    master: bool
+
+
+def _series_specs(cluster: Cluster, series: MeetingSeries) -> Iterator[_Spec]:
     uid = f"{series.id}@{cluster.id}"
-    master = props.vevent(uid, _master(series), series)
-    master.add("rrule", vRecur.from_ical(rule_text(series.rule, zone(series.timezone))))
-    hooks.ics_event(master, None, cluster, options)
-    out = [master]
+    rule = rule_text(series.rule, zone(series.timezone))
+    yield _Spec(uid, _master(series), series, rule, None, True)
     extra = _extra_only(series)
     changed = {o.date for o in series.overrides} | set(series.cancelled)
     for meeting in _occurrences_on(series, changed - extra):
         assert meeting.recurrence_date is not None
-        event = props.vevent(uid, meeting, series)
         original = _local(meeting.recurrence_date, series.start_time, series.timezone)
-        event.add("recurrence-id", original)
-        hooks.ics_event(event, meeting, cluster, options)
-        out.append(event)
+        yield _Spec(uid, meeting, series, None, original, False)
     # An extra date is an event of its own, not an RDATE of the master: sabre/vobject
     # drops the RRULE of a master that has RDATE, node-ical drops the RDATE.
     for meeting in _occurrences_on(series, extra):
-        event = props.vevent(_occurrence_uid(cluster, meeting), meeting, series)
-        hooks.ics_event(event, meeting, cluster, options)
-        out.append(event)
-    return out
+        yield _Spec(_occurrence_uid(cluster, meeting), meeting, series, None, None, False)
+
+
+def _specs(
+    cluster: Cluster,
+    series: Sequence[MeetingSeries],
+    events: Sequence[Event],
+    expand_in: Window | None,
+) -> Iterator[_Spec]:
+    """The VEVENTs of the feed: series and events, or their occurrences in ``expand_in``."""
+    if expand_in is not None:
+        chosen = {s.id: s for s in series} | {e.id: e for e in events}
+        found: list[Meeting] = []
+        for s in series:
+            found.extend(s.expand_window(expand_in, include_cancelled=True))
+        found.extend(event_meetings(events, expand_in, include_cancelled=True))
+        found.sort(key=sort_key)
+        for meeting in found:
+            item = chosen[meeting.uid_base]
+            yield _Spec(_occurrence_uid(cluster, meeting), meeting, item, None, None, False)
+        return
+    for s in series:
+        yield from _series_specs(cluster, s)
+    for e in events:
+        yield _Spec(f"{e.id}@{cluster.id}", event_meeting(e), e, None, None, False)
 
 
 def _occurrence_uid(cluster: Cluster, meeting: Meeting) -> str:
@@ -131,22 +155,15 @@ def _vevents(
     events: Sequence[Event],
     expand_in: Window | None,
 ) -> Iterator[VEvent]:
-    """The VEVENTs of the feed: series and events, or their occurrences in ``expand_in``."""
+    """The VEVENTs of the feed as icalendar components, each through the hook once built."""
+    from icalendar.prop import vRecur
+
     props = _Properties(cluster, options.get("lang") or "fr")
-    if expand_in is not None:
-        chosen = {s.id: s for s in series} | {e.id: e for e in events}
-        found = cluster.meetings_between(expand_in.start, expand_in.end, include_cancelled=True)
-        for meeting in found:
-            if meeting.uid_base in chosen:
-                uid = _occurrence_uid(cluster, meeting)
-                vevent = props.vevent(uid, meeting, chosen[meeting.uid_base])
-                hooks.ics_event(vevent, meeting, cluster, options)
-                yield vevent
-        return
-    for s in series:
-        yield from _series_events(props, s, hooks, options)
-    for e in events:
-        meeting = event_meeting(e)
-        vevent = props.vevent(f"{e.id}@{cluster.id}", meeting, e)
-        hooks.ics_event(vevent, meeting, cluster, options)
+    for spec in _specs(cluster, series, events, expand_in):
+        vevent = props.vevent(spec.uid, spec.meeting, spec.item)
+        if spec.rule is not None:
+            vevent.add("rrule", vRecur.from_ical(spec.rule))
+        if spec.original is not None:
+            vevent.add("recurrence-id", spec.original)
+        hooks.ics_event(vevent, None if spec.master else spec.meeting, cluster, options)
         yield vevent

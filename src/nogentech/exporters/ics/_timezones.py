@@ -12,7 +12,9 @@ import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...content_lines import fold_line
 from ...recurrence import zone
+from ._lines import _local_stamp, _plain_text, _recur, _utc_offset
 
 if TYPE_CHECKING:
     from icalendar import Timezone
@@ -91,47 +93,85 @@ def _daylight(before: _State, after: _State) -> bool:
     return False  # a change of standard time
 
 
-def _vtimezone(name: str, first_year: int, last_year: int) -> Timezone:
-    """VTIMEZONE of ``name``, right from 1 January ``first_year`` on (see the module doc).
+_Key = tuple[bool, dt.timedelta, dt.timedelta, str]
+_Part = tuple[tuple[dt.datetime, ...], _Key, tuple[tuple[str, Any], ...] | None]
 
-    Onsets that a yearly rule gives up to ``last_year`` share one observance with an
-    RRULE; the others are listed in RDATE, DTSTART included, since some parsers read
-    only the RDATE of an observance without RRULE (RFC 5545 counts a repeat once).
+
+@functools.lru_cache(maxsize=1024)
+def _observances(name: str, first_year: int, last_year: int) -> tuple[_Part, ...]:
+    """The observances of the VTIMEZONE of ``name`` (see :func:`_vtimezone`), in order.
+
+    Each is (onsets in local time, (daylight, offset from, offset to, abbreviation),
+    the yearly RRULE parts or None).
     """
-    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
-
     initial, changes = _transitions(name, first_year - 1, last_year)
-    groups: dict[tuple[bool, dt.timedelta, dt.timedelta, str], list[dt.datetime]] = {}
+    groups: dict[_Key, list[dt.datetime]] = {}
     if not changes or changes[0][0] >= dt.datetime(first_year, 1, 1, tzinfo=zone(name)):
         key = (initial[1], initial[0], initial[0], initial[2])
         groups[key] = [dt.datetime(first_year - 1, 1, 1)]
     for moment, before, after in changes:
         key = (_daylight(before, after), before[0], after[0], after[2])
         groups.setdefault(key, []).append((moment + before[0]).replace(tzinfo=None))
-    parts: list[tuple[list[dt.datetime], tuple[bool, dt.timedelta, dt.timedelta, str], Any]] = []
+    parts: list[_Part] = []
     for key, onsets in groups.items():
         head = onsets
         for k in range(len(onsets) - 1):
             rule = _yearly_rule(onsets[k:], last_year)
             if rule is not None:
                 head = onsets[:k]
-                parts.append((onsets[k:], key, rule))
+                parts.append((tuple(onsets[k:]), key, tuple(rule.items())))
                 break
         if head:
-            parts.append((head, key, None))
+            parts.append((tuple(head), key, None))
+    return tuple(sorted(parts, key=lambda part: part[0][0]))
+
+
+def _vtimezone(name: str, first_year: int, last_year: int) -> Timezone:
+    """VTIMEZONE of ``name``, right from 1 January ``first_year`` on (see the module doc).
+
+    Onsets that a yearly rule gives up to ``last_year`` share one observance with an
+    RRULE; the others are listed in RDATE, DTSTART included, since some parsers read
+    only the RDATE of an observance without RRULE (RFC 5545 counts a repeat once).
+    A new component each time (a plugin may change it); its observances are cached.
+    """
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
     component = Timezone()
     component.add("tzid", name)
-    for onsets, (daylight, offset_from, offset_to, abbreviation), rule in sorted(
-        parts, key=lambda part: part[0][0]
+    for onsets, (daylight, offset_from, offset_to, abbreviation), rule in _observances(
+        name, first_year, last_year
     ):
         part = TimezoneDaylight() if daylight else TimezoneStandard()
         part.add("dtstart", onsets[0])
         if rule is not None:
-            part.add("rrule", rule)
+            part.add("rrule", dict(rule))
         else:
-            part.add("rdate", onsets)
+            part.add("rdate", list(onsets))
         part.add("tzoffsetfrom", offset_from)
         part.add("tzoffsetto", offset_to)
         part.add("tzname", abbreviation)
         component.add_component(part)
     return component
+
+
+@functools.lru_cache(maxsize=1024)
+def _vtimezone_text(name: str, first_year: int, last_year: int) -> str:
+    """The content lines of :func:`_vtimezone`, as icalendar writes them, without a line end."""
+    lines = ["BEGIN:VTIMEZONE", fold_line("TZID:" + _plain_text(name))]
+    for onsets, (daylight, offset_from, offset_to, abbreviation), rule in _observances(
+        name, first_year, last_year
+    ):
+        kind = "DAYLIGHT" if daylight else "STANDARD"
+        lines += [f"BEGIN:{kind}", "DTSTART:" + _local_stamp(onsets[0])]
+        if rule is not None:
+            lines.append(fold_line("RRULE:" + _recur(dict(rule))))
+        else:
+            lines.append(fold_line("RDATE:" + ",".join(_local_stamp(o) for o in onsets)))
+        lines += [
+            fold_line("TZNAME:" + _plain_text(abbreviation)),
+            "TZOFFSETFROM:" + _utc_offset(offset_from),
+            "TZOFFSETTO:" + _utc_offset(offset_to),
+            f"END:{kind}",
+        ]
+    lines.append("END:VTIMEZONE")
+    return "\r\n".join(lines)

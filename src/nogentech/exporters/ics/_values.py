@@ -1,7 +1,7 @@
 """How the ``ics`` feed writes its values and content lines (see :mod:`nogentech.exporters.ics`).
 
-* TEXT values are cleaned (:func:`clean_text`) and escaped here (:func:`escape_text`,
-  RFC 5545 section 3.3.11) rather than by icalendar.
+* TEXT values are cleaned (:func:`clean_text`) and escaped (:func:`escape_text`,
+  RFC 5545 section 3.3.11) by :mod:`nogentech.content_lines` rather than by icalendar.
 * A DATE-TIME in a zone reuses the TZID parameter found once for that zone.
 * The refresh hints are written as a duration in hours, minutes and seconds.
 * The feed (a VCALENDAR) makes and folds the content line of a value that many
@@ -15,22 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Sequence
 from typing import Any
 
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufeff]")
+from ...content_lines import clean_text, escape_text
 
-
-def clean_text(value: str) -> str:
-    """``value`` as a TEXT property holds it: line breaks as LF, forbidden controls dropped."""
-    return _FORBIDDEN.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def escape_text(value: str) -> str:
-    """RFC 5545 TEXT escaping of a cleaned value: ``\\``, ``;``, ``,`` and line breaks."""
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
+__all__ = ["clean_text", "escape_text"]
 
 @functools.cache
 def _text_type() -> Any:
