@@ -44,7 +44,7 @@ def escape_text(value: str) -> str:
 
 _QUOTABLE = re.compile("[,;:\u2019]")
 _RFC_6868 = re.compile('\\^|\r\n|\r|\n|"')
-_RFC_6868_CODES = {"^": "^^", "\n": "^n", "\r": "^n", "\r\n": "^n", '"': "^\'"}
+_RFC_6868_CODES = {"^": "^^", "\n": "^n", "\r": "^n", "\r\n": "^n", '"': "^'"}
 
 
 def param_value(value: str, quote_if: str = "") -> str:

@@ -143,9 +143,7 @@ def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
     return _render(cluster, options, hooks, _direct(hooks))
 
 
-def _render(
-    cluster: Cluster, options: Mapping[str, Any], hooks: Hooks, fast: bool
-) -> bytes:
+def _render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks, fast: bool) -> bytes:
     """The feed, written directly (``fast``) or through icalendar: the same bytes."""
     lang = options.get("lang") or "fr"
     if options.get("occurrence"):

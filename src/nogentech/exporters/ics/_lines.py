@@ -34,8 +34,10 @@ _RULE_ORDER = (
 """The order icalendar writes the parts of an RRULE in (RFC 5545 section 3.3.10)."""
 _RANK = {name: rank for rank, name in enumerate(_RULE_ORDER)}
 _NUMBERS = frozenset(
-    ("COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYWEEKNO", "BYMONTHDAY", "BYMONTH")
-    + ("BYYEARDAY", "BYSETPOS")
+    {
+        *("COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYWEEKNO", "BYMONTHDAY"),
+        *("BYMONTH", "BYYEARDAY", "BYSETPOS"),
+    }
 )
 _UNTIL = re.compile(r"\d{8}(?:T\d{6}Z?)?")
 

@@ -22,6 +22,7 @@ from ...content_lines import clean_text, escape_text
 
 __all__ = ["clean_text", "escape_text"]
 
+
 @functools.cache
 def _text_type() -> Any:
     from icalendar.prop import vText
