@@ -618,3 +618,32 @@ def sort_key(meeting: Meeting) -> tuple[dt.datetime, str]:
     day = meeting.recurrence_date
     ident = meeting.uid_base if day is None else f"{meeting.uid_base}/{day.isoformat()}"
     return (meeting.start.astimezone(UTC), ident)
+
+
+def occurrences_on(
+    series: MeetingSeries, dates: Iterable[dt.date], *, include_cancelled: bool = False
+) -> list[Meeting]:
+    """The occurrences of ``series`` that the rule or its extra dates put on ``dates``.
+
+    A date is the one the rule gives an occurrence (its RECURRENCE-ID, even when the
+    occurrence is moved) or an extra date; dates that are neither are left out. Each
+    occurrence is the one :func:`expand` gives (override, move, cancellation
+    included), sorted by date; only those of ``dates`` are built, however far apart.
+    """
+    wanted = set(dates)
+    if not wanted:
+        return []
+    overrides = {o.date: o for o in series.overrides}
+    cancelled = frozenset(series.cancelled)
+    # Override and cancelled dates were checked when the series was made.
+    unchecked = wanted - overrides.keys() - cancelled
+    if unchecked:
+        wanted -= off_rule_dates(series, unchecked)
+    tz = zone(series.timezone)
+    out = []
+    for date in sorted(wanted):
+        override = overrides.get(date)
+        is_cancelled = date in cancelled or bool(override and override.cancelled)
+        if include_cancelled or not is_cancelled:
+            out.append(_meeting(series, date, override, is_cancelled, tz))
+    return out

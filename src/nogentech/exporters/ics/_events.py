@@ -13,8 +13,16 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ...meetings import Event, Meeting, MeetingSeries, event_meeting, event_meetings, sort_key
-from ...recurrence import Window, build_rule, rule_text, window, zone
+from ...meetings import (
+    Event,
+    Meeting,
+    MeetingSeries,
+    event_meeting,
+    event_meetings,
+    occurrences_on,
+    sort_key,
+)
+from ...recurrence import Window, build_rule, rule_text, zone
 from ._content import UTC, _Properties
 
 if TYPE_CHECKING:
@@ -60,14 +68,7 @@ def _extra_only(series: MeetingSeries) -> set[dt.date]:
 
 def _occurrences_on(series: MeetingSeries, dates: set[dt.date]) -> list[Meeting]:
     """The occurrences (cancelled ones too) of the rule or extra ``dates``, by id."""
-    if not dates:
-        return []
-    bounds = dates | {o.moved_to for o in series.overrides if o.moved_to and o.date in dates}
-    win = window(
-        series.timezone, min(bounds) - dt.timedelta(days=2), max(bounds) + dt.timedelta(days=3)
-    )
-    found = series.expand_window(win, include_cancelled=True)
-    return sorted((m for m in found if m.recurrence_date in dates), key=lambda m: m.id)
+    return occurrences_on(series, dates, include_cancelled=True)
 
 
 class _Spec(NamedTuple):
