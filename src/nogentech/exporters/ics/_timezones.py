@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ...content_lines import fold_line
 from ...recurrence import zone
 from ._lines import _local_stamp, _plain_text, _recur, _utc_offset
+from ._tzfile import candidates
 
 if TYPE_CHECKING:
     from icalendar import Timezone
@@ -29,24 +30,58 @@ _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _State = tuple[dt.timedelta, bool, str]
 
 
-@functools.lru_cache(maxsize=64)
-def _transitions(
-    name: str, first_year: int, last_year: int
-) -> tuple[_State, tuple[tuple[dt.datetime, _State, _State], ...]]:
+_STEP = dt.timedelta(hours=12)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+_Changes = tuple[_State, tuple[tuple[dt.datetime, _State, _State], ...]]
+
+
+def _state(tz: dt.tzinfo, moment: dt.datetime) -> _State:
+    local = moment.astimezone(tz)
+    return (local.utcoffset() or dt.timedelta(0), bool(local.dst()), local.tzname() or "")
+
+
+def _span(name: str, first_year: int, last_year: int) -> tuple[dt.datetime, dt.datetime]:
+    """From 1 January ``first_year`` to the first half-day step past the end of ``last_year``."""
+    tz = zone(name)
+    start = dt.datetime(first_year, 1, 1, tzinfo=tz).astimezone(UTC)
+    stop = dt.datetime(last_year + 1, 1, 1, tzinfo=tz).astimezone(UTC)
+    return start, start + -((start - stop) // _STEP) * _STEP
+
+
+def _transitions(name: str, first_year: int, last_year: int) -> _Changes:
     """The zone's state on 1 January ``first_year`` and each change until ``last_year`` ends.
 
     A state is (UTC offset, daylight saving, abbreviation); a change is (UTC
-    instant, state before, state after), found to the second.
+    instant, state before, state after), to the second. The zone is asked for its
+    state at the instants its file says it may change (:mod:`._tzfile`), or probed
+    every half day when the file cannot be read.
     """
+    start, stop = _span(name, first_year, last_year)
+    found = candidates(name, int(start.timestamp()) + 1, int(stop.timestamp()))
+    if found is None:
+        return _probed(name, first_year, last_year)
+    tz = zone(name)
+    initial = current = _state(tz, start)
+    changes = []
+    for seconds in found:
+        moment = _EPOCH + dt.timedelta(seconds=seconds)
+        after = _state(tz, moment)
+        if after != current:
+            changes.append((moment, current, after))
+            current = after
+    return initial, tuple(changes)
+
+
+def _probed(name: str, first_year: int, last_year: int) -> _Changes:
+    """:func:`_transitions` found by asking the zone's state every half day."""
     tz = zone(name)
 
     def state(moment: dt.datetime) -> _State:
-        local = moment.astimezone(tz)
-        return (local.utcoffset() or dt.timedelta(0), bool(local.dst()), local.tzname() or "")
+        return _state(tz, moment)
 
     moment = dt.datetime(first_year, 1, 1, tzinfo=tz).astimezone(UTC)
     stop = dt.datetime(last_year + 1, 1, 1, tzinfo=tz).astimezone(UTC)
-    step = dt.timedelta(hours=12)
+    step = _STEP
     initial = current = state(moment)
     changes = []
     while moment < stop:
