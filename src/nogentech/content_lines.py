@@ -60,11 +60,6 @@ def param_value(value: str, quote_if: str = "") -> str:
     return value
 
 
-def _octets(char: str) -> int:
-    code = ord(char)
-    return 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
-
-
 def fold_line(line: str) -> str:
     """``line`` folded with CR LF and a space, as icalendar 7 folds a content line.
 
@@ -86,28 +81,22 @@ def fold_line(line: str) -> str:
             start = end
         pieces.append(line[start:])
         return "\r\n ".join(pieces)
-    if len(line.encode("utf-8")) <= limit:
+    data = line.encode("utf-8")
+    size = len(data)
+    if size <= limit:
         return line
-    pieces = []
-    current: list[str] = []
-    count = 0
-    for char in line:
-        octets = _octets(char)
-        if current and count + octets > limit:
-            if len(current) > 1 and current[-1] in "\\^":
-                moved = current.pop()
-                pieces.append("".join(current))
-                current = [moved]
-                count = _octets(moved)
-            else:
-                pieces.append("".join(current))
-                current = []
-                count = 0
-        current.append(char)
-        count += octets
-    if current:
-        pieces.append("".join(current))
-    return "\r\n ".join(pieces)
+    chunks = []
+    start = 0
+    while size - start > limit:
+        end = start + limit
+        while data[end] & 0xC0 == 0x80:  # inside a character: break before it
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        chunks.append(data[start:end])
+        start = end
+    chunks.append(data[start:])
+    return b"\r\n ".join(chunks).decode("utf-8")
 
 
 def _unfold(raw: bytes) -> bytes:

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...content_lines import clean_text, escape_text, fold_line, param_value
+from ...content_lines import FOLD_OCTETS, clean_text, escape_text, fold_line, param_value
 from ...meetings import Event, Meeting, MeetingSeries
 from ._content import (
     UTC,
@@ -90,7 +90,8 @@ class _Writer:
                 zone = self._zones[moment.tzinfo] = ("", "Z")
             else:
                 zone = self._zones[moment.tzinfo] = (";TZID=" + param_value(key), "")
-        return self.folded(f"{name}{zone[0]}:{_local_stamp(moment)}{zone[1]}")
+        line = f"{name}{zone[0]}:{_local_stamp(moment)}{zone[1]}"
+        return line if len(line) < FOLD_OCTETS else fold_line(line)
 
     def stamps(self, updated: dt.datetime | None) -> tuple[str, str | None]:
         found = self._stamps.get(updated)
@@ -137,7 +138,10 @@ class _Writer:
         except KeyError:
             pass
         text = _description(self.cluster, meeting, self.lang, self.label, self.location)
-        found = self._descriptions[key] = _text_line("DESCRIPTION", text) if text else None
+        # the text is made of cleaned lines: it is escaped without cleaning it again
+        found = self._descriptions[key] = (
+            fold_line("DESCRIPTION:" + escape_text(text)) if text else None
+        )
         return found
 
     def of_item(self, item: MeetingSeries | Event) -> tuple[str | None, str | None, str | None]:

@@ -56,15 +56,14 @@ def _plain_text(value: str) -> str:
 
 
 def _date(day: dt.date) -> str:
-    return f"{day.year:04}{day.month:02}{day.day:02}"
+    return "%04d%02d%02d" % (day.year, day.month, day.day)  # noqa: UP031 - the quickest form
 
 
 def _local_stamp(moment: dt.datetime) -> str:
     """A DATE-TIME without its zone: ``20231012T083000``."""
-    return (
-        f"{moment.year:04}{moment.month:02}{moment.day:02}"
-        f"T{moment.hour:02}{moment.minute:02}{moment.second:02}"
-    )
+    m = moment
+    # %-formatting: about twice as quick as an f-string with six format specifiers
+    return "%04d%02d%02dT%02d%02d%02d" % (m.year, m.month, m.day, m.hour, m.minute, m.second)  # noqa: UP031
 
 
 def _utc_offset(offset: dt.timedelta) -> str:

@@ -8,21 +8,19 @@ None when the file cannot be found or read (then the zone is probed instead).
 
 from __future__ import annotations
 
-import calendar
+import datetime as dt
 import functools
 import os
 import re
 import struct
 import zoneinfo
-from importlib import resources
 
 _HEADER = struct.Struct(">4sc15x6l")
 _TIME = r"([+-]?)(\d{1,3})(?::(\d{1,2}))?(?::(\d{1,2}))?"
 _NAME = r"(?:<[^>]*>|[A-Za-z]+)"
-_POSIX = re.compile(
-    rf"{_NAME}{_TIME}(?:{_NAME}(?:{_TIME})?,([^,/]+)(?:/{_TIME})?,([^,/]+)(?:/{_TIME})?)?"
-)
-_DAY = re.compile(r"M(\d{1,2})\.(\d)\.(\d)|J(\d{1,3})|(\d{1,3})")
+_POSIX = rf"{_NAME}{_TIME}(?:{_NAME}(?:{_TIME})?,([^,/]+)(?:/{_TIME})?,([^,/]+)(?:/{_TIME})?)?"
+"""A POSIX TZ string (compiled when first needed: most renders find the zones cached)."""
+_DAY = r"M(\d{1,2})\.(\d)\.(\d)|J(\d{1,3})|(\d{1,3})"
 
 
 def _seconds(sign: str | None, hours: str | None, minutes: str | None, seconds: str | None) -> int:
@@ -30,25 +28,31 @@ def _seconds(sign: str | None, hours: str | None, minutes: str | None, seconds: 
     return -value if sign == "-" else value
 
 
+def _days_in(year: int, month: int) -> int:
+    if year == dt.MAXYEAR and month == 12:
+        return 31
+    return (dt.date(year + month // 12, month % 12 + 1, 1) - dt.date(year, month, 1)).days
+
+
 def _day_of_year(spec: str, year: int) -> int | None:
     """The day of ``year`` (0 for 1 January) of a POSIX rule date."""
-    match = _DAY.fullmatch(spec)
+    match = re.fullmatch(_DAY, spec)
     if match is None:
         return None
     month, week, weekday, julian, plain = match.groups()
-    leap = calendar.isleap(year)
     if plain is not None:
         return int(plain)
     if julian is not None:
         day = int(julian) - 1
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
         return day + 1 if leap and day >= 59 else day
     m, w, d = int(month), int(week), int(weekday)
-    first = (calendar.weekday(year, m, 1) + 1) % 7  # POSIX: 0 is Sunday
+    first = (dt.date(year, m, 1).weekday() + 1) % 7  # POSIX: 0 is Sunday
     day = 1 + (d - first) % 7 + (w - 1) * 7
-    last = calendar.monthrange(year, m)[1]
+    last = _days_in(year, m)
     while day > last:
         day -= 7
-    return sum(calendar.monthrange(year, k)[1] for k in range(1, m)) + day - 1
+    return (dt.date(year, m, day) - dt.date(year, 1, 1)).days
 
 
 def _read(name: str) -> bytes | None:
@@ -57,6 +61,8 @@ def _read(name: str) -> bytes | None:
         if os.path.isfile(path):
             with open(path, "rb") as handle:
                 return handle.read()
+    from importlib import resources  # only when no TZPATH folder has the zone
+
     try:
         return resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).read_bytes()
     except (ImportError, OSError, ValueError):
@@ -88,7 +94,7 @@ def _tzfile(name: str) -> tuple[tuple[int, ...], tuple[int, int, str, int, str, 
     except struct.error:
         return None
     footer = data[offset:].strip(b"\n").decode("ascii", "replace") if size == 8 else ""
-    match = _POSIX.fullmatch(footer)
+    match = re.fullmatch(_POSIX, footer)
     if footer and match is None:
         return None
     rule = None
