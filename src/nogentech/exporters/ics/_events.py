@@ -125,9 +125,10 @@ def _specs(
 
 
 def _occurrence_uid(cluster: Cluster, meeting: Meeting) -> str:
-    if meeting.recurrence_date is None:
+    day = meeting.recurrence_date
+    if day is None:
         return f"{meeting.uid_base}@{cluster.id}"
-    return f"{meeting.uid_base}.{meeting.recurrence_date:%Y%m%d}@{cluster.id}"
+    return f"{meeting.uid_base}.{day.year:04}{day.month:02}{day.day:02}@{cluster.id}"
 
 
 def _single(

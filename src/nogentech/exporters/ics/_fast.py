@@ -71,6 +71,9 @@ class _Writer:
         self._labels: dict[str, str] = {}
         self._items: dict[tuple[str, str], tuple[str | None, str | None, str | None]] = {}
         self._lines: dict[str, str] = {}
+        self._plain: dict[int, tuple[str | None]] = {}
+        """The DESCRIPTION of a series' occurrences without override, by id of the series
+        (the series outlive the render)."""
 
     def folded(self, line: str) -> str:
         if len(line) < 19:
@@ -125,6 +128,16 @@ class _Writer:
         return found
 
     def description(self, meeting: Meeting) -> str | None:
+        series = meeting.series
+        if series is not None and meeting.override is None:
+            # an occurrence without override says what its series says
+            plain = self._plain.get(id(series))
+            if plain is None:
+                plain = self._plain[id(series)] = (self._description(meeting),)
+            return plain[0]
+        return self._description(meeting)
+
+    def _description(self, meeting: Meeting) -> str | None:
         key = (
             meeting.title,
             meeting.topic,
