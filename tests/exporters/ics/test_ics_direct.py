@@ -153,7 +153,7 @@ def test_the_direct_feed_reads_back_as_the_reference_objects(cluster: Cluster) -
                 assert [str(c) for c in have.cats] == [str(c) for c in want.cats]
             else:
                 assert str(have) == str(want)
-                assert dict(have.params) == dict(getattr(want, "params", {}))
+            assert dict(have.params) == dict(getattr(want, "params", {})), name
 
 
 @settings(max_examples=60, deadline=None)
