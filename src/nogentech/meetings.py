@@ -367,8 +367,8 @@ class Meeting:
     """True when it is cancelled."""
     all_day: bool = False
     """True for an all-day event (no start time)."""
-    holiday: Text | None = None
-    """Name of the public holiday the meeting falls on, if any (French and English)."""
+    _holiday: Text | None | _Later = attrs.field(default=None, alias="holiday", eq=False)
+    """What :attr:`holiday` gives; an occurrence of a series looks it up when first read."""
     override: Override | None = attrs.field(default=None, eq=False, repr=False)
     """The override of the series for this date, if there is one."""
     sequence: int = 0
@@ -389,9 +389,57 @@ class Meeting:
         return self.topic is not None
 
     @property
+    def holiday(self) -> Text | None:
+        """Name of the public holiday the meeting falls on, if any (French and English).
+
+        An occurrence of a series looks it up the first time it is read, in the
+        series' ``holiday_country`` on the local date it starts: a meeting whose
+        holiday nobody reads costs no holiday table.
+        """
+        found = self._holiday
+        if isinstance(found, _Later):
+            country = self.series.holiday_country if self.series is not None else None
+            found = holiday_name(country, self.start.date())
+            object.__setattr__(self, "_holiday", found)
+        return found
+
+    @property
     def is_holiday(self) -> bool:
         """True when the meeting falls on a public holiday."""
         return self.holiday is not None
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when every compared field is, the holiday included (looked up last)."""
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Meeting)
+        return _compared(self) == _compared(other) and self.holiday == other.holiday
+
+    def __hash__(self) -> int:
+        """The hash of the compared fields but the holiday (equal meetings hash equal)."""
+        return hash(_compared(self))
+
+
+class _Later:
+    """Stands for a holiday not looked up yet (see :attr:`Meeting.holiday`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<looked up when read>"
+
+    def __reduce__(self) -> str:
+        return "_LATER"
+
+
+_LATER = _Later()
+
+_COMPARED = tuple(f.name for f in attrs.fields(Meeting) if f.eq)
+"""The fields that :meth:`Meeting.__eq__` compares, before the holiday."""
+
+
+def _compared(meeting: Meeting) -> tuple[Any, ...]:
+    return tuple(getattr(meeting, name) for name in _COMPARED)
 
 
 # -- occurrences -------------------------------------------------------------------
@@ -460,7 +508,7 @@ def _meeting(
         testimonies=o.testimonies if o else (),
         venue=(o.venue if o and o.venue else None) or series.venue,
         cancelled=cancelled or bool(o and o.cancelled),
-        holiday=holiday_name(series.holiday_country, start.date()),
+        holiday=_LATER,
         override=o,
         sequence=max(series.sequence, o.sequence if o else 0),
         updated=max((u for u in (series.updated, o.updated if o else None) if u), default=None),
@@ -516,9 +564,6 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
     w_end = stop.astimezone(UTC)
     start_time = series.start_time
     duration = series.duration
-    country = series.holiday_country
-    table: dict[dt.date, Text] = {}
-    table_year = None
     combine = dt.datetime.combine
     keyed: list[tuple[dt.datetime, dt.date, Meeting]] = []
     moved = False
@@ -533,13 +578,6 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
             if not w_start <= instant < w_end:
                 continue
             start = instant.astimezone(tz)
-            day = start.date()
-            holiday = None
-            if country:
-                if day.year != table_year:
-                    table_year = day.year
-                    table = _holidays(country, table_year)
-                holiday = table.get(day)
             meeting = Meeting(
                 uid_base=series.id,
                 title=series.name,
@@ -550,7 +588,7 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
                 description=series.description,
                 venue=series.venue,
                 cancelled=is_cancelled,
-                holiday=holiday,
+                holiday=_LATER,
                 sequence=series.sequence,
                 updated=series.updated,
             )

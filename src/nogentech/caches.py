@@ -1,0 +1,92 @@
+"""Results kept between runs in the user's cache directory; none is ever needed.
+
+A cache file holds one pickled value and the digest of the key it was computed
+for: read back only when the key is the same, written atomically, and skipped
+without a word when it is missing, stale, corrupt, not the user's own or cannot
+be written. The directory is ``$NOGENTECH_CACHE_DIR``, else
+``$XDG_CACHE_HOME/nogentech``, else ``~/.cache/nogentech``; an empty
+``NOGENTECH_CACHE_DIR`` turns caching off. See ``docs/limits.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+__all__ = ["CACHE_ENV", "cache_dir", "read", "write"]
+
+CACHE_ENV = "NOGENTECH_CACHE_DIR"
+"""Environment variable: the cache directory; set but empty, no cache is read or written."""
+
+_MAGIC = b"nogentech-cache 1\n"
+"""The first bytes of a cache file: the format of what follows."""
+_DIGEST_SIZE = 32
+
+
+def cache_dir() -> str | None:
+    """The cache directory (it may not exist yet), or None when caching is off."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None:
+        return chosen or None
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG rule: a relative path is ignored
+        home = os.path.expanduser("~")
+        if home == "~":
+            return None
+        base = os.path.join(home, ".cache")
+    return os.path.join(base, "nogentech")
+
+
+def _digest(key: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.sha256(key).digest()
+
+
+def _path(name: str) -> str | None:
+    directory = cache_dir()
+    return os.path.join(directory, name) if directory is not None else None
+
+
+def read(name: str, key: bytes) -> Any:
+    """The value cached as ``name`` for ``key``, or None if there is none to trust.
+
+    A file of another user, or one that others may write to, is not read: a
+    pickle runs code as it loads.
+    """
+    path = _path(name)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if sys.platform != "win32" and (
+                info.st_uid != os.getuid() or info.st_mode & 0o002
+            ):
+                return None
+            head = handle.read(len(_MAGIC) + _DIGEST_SIZE)
+            if head != _MAGIC + _digest(key):
+                return None
+            import pickle
+
+            return pickle.load(handle)
+    except Exception:  # noqa: BLE001 - a missing or unreadable cache is only a miss
+        return None
+
+
+def write(name: str, key: bytes, value: Any) -> None:
+    """Cache ``value`` as ``name`` for ``key``; nothing happens if it cannot be written."""
+    path = _path(name)
+    if path is None:
+        return
+    try:
+        import pickle
+
+        from .files import write_atomic
+
+        data = _MAGIC + _digest(key) + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        write_atomic(path, data)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is left out
+        return
