@@ -1,7 +1,7 @@
 """Results kept between runs in the user's cache directory; none is ever needed.
 
-A cache file holds one pickled value and the digest of the key it was computed
-for: read back only when the key is the same, written atomically, and skipped
+A cache file holds the key a value was computed for and the pickled value: the
+value is read back only when the key is the same, written atomically, and skipped
 without a word when it is missing, stale, corrupt, not the user's own or cannot
 be written. The directory is ``$NOGENTECH_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/nogentech``, else ``~/.cache/nogentech``; an empty
@@ -20,8 +20,8 @@ CACHE_ENV = "NOGENTECH_CACHE_DIR"
 """Environment variable: the cache directory; set but empty, no cache is read or written."""
 
 _MAGIC = b"nogentech-cache 1\n"
-"""The first bytes of a cache file: the format of what follows."""
-_DIGEST_SIZE = 32
+"""The first bytes of a cache file: the format of what follows (the key's length, the key)."""
+_LENGTH = 8
 
 
 def cache_dir() -> str | None:
@@ -38,10 +38,9 @@ def cache_dir() -> str | None:
     return os.path.join(base, "nogentech")
 
 
-def _digest(key: bytes) -> bytes:
-    import hashlib
-
-    return hashlib.sha256(key).digest()
+def _head(key: bytes) -> bytes:
+    """What a cache file for ``key`` starts with: the key itself, kept whole (no digest to trust)."""
+    return _MAGIC + len(key).to_bytes(_LENGTH, "big") + key
 
 
 def _path(name: str) -> str | None:
@@ -65,8 +64,8 @@ def read(name: str, key: bytes) -> Any:
                 info.st_uid != os.getuid() or info.st_mode & 0o002
             ):
                 return None
-            head = handle.read(len(_MAGIC) + _DIGEST_SIZE)
-            if head != _MAGIC + _digest(key):
+            expected = _head(key)
+            if handle.read(len(expected)) != expected:
                 return None
             import pickle
 
@@ -85,7 +84,7 @@ def write(name: str, key: bytes, value: Any) -> None:
 
         from .files import write_atomic
 
-        data = _MAGIC + _digest(key) + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        data = _head(key) + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         write_atomic(path, data)
     except Exception:  # noqa: BLE001 - a cache that cannot be written is left out

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import os
 import re
+import sys
 import threading
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -395,13 +396,9 @@ def _library_signature() -> bytes:
     Its location, the version in the name of its ``.dist-info`` directory, and the
     size and time of its package's files that decide the tables' content.
     """
-    import importlib.util
-
-    spec = importlib.util.find_spec("holidays")
-    places = list(spec.submodule_search_locations or ()) if spec is not None else []
-    if not places:
+    package = _library_package()
+    if package is None:
         return b"holidays: not found"
-    package = places[0]
     parent = os.path.dirname(package)
     try:
         versions = sorted(
@@ -420,6 +417,23 @@ def _library_signature() -> bytes:
         else:
             parts.append(f"{name}: {info.st_size} {info.st_mtime_ns}")
     return "\n".join(parts).encode("utf-8", "surrogateescape")
+
+
+def _library_package() -> str | None:
+    """The directory of the ``holidays`` package that an import would find (not importing it)."""
+    loaded = sys.modules.get("holidays")
+    where = getattr(loaded, "__file__", None)
+    if isinstance(where, str):
+        return os.path.dirname(where)
+    for entry in sys.path:
+        candidate = os.path.join(entry or os.curdir, "holidays")
+        if os.path.isfile(os.path.join(candidate, "__init__.py")):
+            return os.path.abspath(candidate)
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")
+    places = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return places[0] if places else None
 
 
 def _library_table(
