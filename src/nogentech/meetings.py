@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -367,8 +367,14 @@ class Meeting:
     """True when it is cancelled."""
     all_day: bool = False
     """True for an all-day event (no start time)."""
-    _holiday: Text | None | _Later = attrs.field(default=None, alias="holiday", eq=False)
-    """What :attr:`holiday` gives; an occurrence of a series looks it up when first read."""
+    holiday: Text | None = attrs.field(default=None, hash=False)
+    """Name of the public holiday the meeting falls on, if any (French and English).
+
+    An occurrence of a series looks it up the first time it is read, in the
+    series' ``holiday_country`` on the local date it starts: a meeting whose
+    holiday nobody reads costs no holiday table. (Left out of the hash, which
+    therefore needs no look-up; equality compares it.)
+    """
     override: Override | None = attrs.field(default=None, eq=False, repr=False)
     """The override of the series for this date, if there is one."""
     sequence: int = 0
@@ -389,57 +395,30 @@ class Meeting:
         return self.topic is not None
 
     @property
-    def holiday(self) -> Text | None:
-        """Name of the public holiday the meeting falls on, if any (French and English).
-
-        An occurrence of a series looks it up the first time it is read, in the
-        series' ``holiday_country`` on the local date it starts: a meeting whose
-        holiday nobody reads costs no holiday table.
-        """
-        found = self._holiday
-        if isinstance(found, _Later):
-            country = self.series.holiday_country if self.series is not None else None
-            found = holiday_name(country, self.start.date())
-            object.__setattr__(self, "_holiday", found)
-        return found
-
-    @property
     def is_holiday(self) -> bool:
         """True when the meeting falls on a public holiday."""
         return self.holiday is not None
 
-    def __eq__(self, other: object) -> bool:
-        """Equal when every compared field is, the holiday included (looked up last)."""
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, Meeting)
-        return _compared(self) == _compared(other) and self.holiday == other.holiday
+    if not TYPE_CHECKING:  # a type checker still sees an unknown attribute as an error
 
-    def __hash__(self) -> int:
-        """The hash of the compared fields but the holiday (equal meetings hash equal)."""
-        return hash(_compared(self))
-
-
-class _Later:
-    """Stands for a holiday not looked up yet (see :attr:`Meeting.holiday`)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<looked up when read>"
-
-    def __reduce__(self) -> str:
-        return "_LATER"
+        def __getattr__(self, name: str) -> Any:
+            # Called only for an attribute not set: the holiday of an occurrence
+            # made by ``_look_up_later``. It is looked up once and kept.
+            if name != "holiday":
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            country = self.series.holiday_country if self.series is not None else None
+            found = holiday_name(country, self.start.date())
+            object.__setattr__(self, "holiday", found)
+            return found
 
 
-_LATER = _Later()
+def _look_up_later(meeting: Meeting) -> None:
+    """Leave the holiday of ``meeting``, an occurrence, to be looked up when first read.
 
-_COMPARED = tuple(f.name for f in attrs.fields(Meeting) if f.eq)
-"""The fields that :meth:`Meeting.__eq__` compares, before the holiday."""
-
-
-def _compared(meeting: Meeting) -> tuple[Any, ...]:
-    return tuple(getattr(meeting, name) for name in _COMPARED)
+    Its ``holiday`` is unset, so that reading it calls ``Meeting.__getattr__``.
+    """
+    if meeting.series is not None and meeting.series.holiday_country:
+        object.__delattr__(meeting, "holiday")
 
 
 # -- occurrences -------------------------------------------------------------------
@@ -508,7 +487,6 @@ def _meeting(
         testimonies=o.testimonies if o else (),
         venue=(o.venue if o and o.venue else None) or series.venue,
         cancelled=cancelled or bool(o and o.cancelled),
-        holiday=_LATER,
         override=o,
         sequence=max(series.sequence, o.sequence if o else 0),
         updated=max((u for u in (series.updated, o.updated if o else None) if u), default=None),
@@ -588,7 +566,6 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
                 description=series.description,
                 venue=series.venue,
                 cancelled=is_cancelled,
-                holiday=_LATER,
                 sequence=series.sequence,
                 updated=series.updated,
             )
@@ -601,6 +578,7 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
             if not w_start <= instant < w_end:
                 continue
             moved = moved or bool(override.moved_to or override.start_time)
+        _look_up_later(meeting)
         keyed.append((instant, date, meeting))
     if moved:
         # Only a moved occurrence can break the order of dates.
