@@ -39,7 +39,7 @@ def cache_dir() -> str | None:
 
 
 def _head(key: bytes) -> bytes:
-    """What a cache file for ``key`` starts with: the key itself, kept whole (no digest to trust)."""
+    """What a cache file for ``key`` starts with: the key itself, whole (no digest to trust)."""
     return _MAGIC + len(key).to_bytes(_LENGTH, "big") + key
 
 
@@ -60,9 +60,7 @@ def read(name: str, key: bytes) -> Any:
     try:
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
-            if sys.platform != "win32" and (
-                info.st_uid != os.getuid() or info.st_mode & 0o002
-            ):
+            if sys.platform != "win32" and (info.st_uid != os.getuid() or info.st_mode & 0o002):
                 return None
             expected = _head(key)
             if handle.read(len(expected)) != expected:

@@ -49,7 +49,7 @@ def _signature(top: str) -> list[str]:
 
 
 def snapshot_key(data: bytes) -> bytes:
-    """The key of the snapshot of the cluster in ``data``: any change to what builds it changes it."""
+    """The key of the snapshot of the cluster in ``data``: it changes with all that builds it."""
     from .version import __version__
 
     head = [__version__, sys.version, sys.implementation.cache_tag or "", *_signature(_PACKAGE)]
