@@ -84,17 +84,21 @@ def new_run() -> None:
 
 
 def test_expanding_a_series_looks_up_no_holiday(monkeypatch: pytest.MonkeyPatch) -> None:
-    counted = Counted(meetings.holiday_name)
-    monkeypatch.setattr(meetings, "holiday_name", counted)
-    found = thursdays().occurrences(dt.date(2024, 1, 1), dt.date(2034, 1, 1))
+    counted = Counted(meetings._holidays)
+    monkeypatch.setattr(meetings, "_holidays", counted)
+    series = thursdays(overrides=(Override(date=dt.date(2024, 2, 8), topic=Text(fr="Sujet")),))
+    found = series.occurrences(dt.date(2024, 1, 1), dt.date(2034, 1, 1))
     assert len(found) == 120
     assert counted.calls == []
     ascension = next(m for m in found if m.start.date() == dt.date(2024, 5, 9))
     assert ascension.holiday is not None
-    assert counted.calls == [("FR", dt.date(2024, 5, 9))]
+    assert counted.calls == [("FR", 2024)]
     assert ascension.holiday.fr == "Ascension"
     assert ascension.is_holiday
-    assert counted.calls == [("FR", dt.date(2024, 5, 9))]  # looked up once, then kept
+    assert counted.calls == [("FR", 2024)]  # looked up once, then kept
+    assert found[1].override is not None
+    assert found[1].holiday is None
+    assert counted.calls == [("FR", 2024), ("FR", 2024)]
 
 
 def test_the_holiday_read_is_the_one_of_the_start_date_in_the_country() -> None:
@@ -136,8 +140,8 @@ def test_a_moved_occurrence_is_flagged_on_the_day_it_moved_to() -> None:
 
 
 def test_without_a_holiday_country_nothing_is_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    counted = Counted(meetings.holiday_name)
-    monkeypatch.setattr(meetings, "holiday_name", counted)
+    counted = Counted(meetings._holidays)
+    monkeypatch.setattr(meetings, "_holidays", counted)
     found = thursdays(holiday_country=None).occurrences(dt.date(2024, 5, 1), dt.date(2024, 6, 1))
     assert [(m.id, m.holiday, m.is_holiday) for m in found] == [("jeudis/2024-05-09", None, False)]
     assert counted.calls == []
@@ -164,8 +168,8 @@ def test_a_meeting_compares_equal_with_the_same_holiday_given() -> None:
 
 
 def test_hashing_a_meeting_looks_up_no_holiday(monkeypatch: pytest.MonkeyPatch) -> None:
-    counted = Counted(meetings.holiday_name)
-    monkeypatch.setattr(meetings, "holiday_name", counted)
+    counted = Counted(meetings._holidays)
+    monkeypatch.setattr(meetings, "_holidays", counted)
     found = thursdays().occurrences(dt.date(2024, 1, 1), dt.date(2025, 1, 1))
     assert len(set(found)) == len(found) == 12
     assert counted.calls == []
