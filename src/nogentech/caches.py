@@ -5,7 +5,7 @@ value is read back only when the key is the same, written atomically, and skippe
 without a word when it is missing, stale, corrupt, not the user's own or cannot
 be written. The directory is ``$NOGENTECH_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/nogentech``, else ``~/.cache/nogentech``; an empty
-``NOGENTECH_CACHE_DIR`` turns caching off. See ``docs/limits.md``.
+``NOGENTECH_CACHE_DIR`` turns caching off. See ``docs/cli.md``.
 """
 
 from __future__ import annotations
