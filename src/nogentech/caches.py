@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["CACHE_ENV", "cache_dir", "read", "write"]
+__all__ = ["CACHE_ENV", "cache_dir", "installed", "read", "write"]
 
 CACHE_ENV = "NOGENTECH_CACHE_DIR"
 """Environment variable: the cache directory; set but empty, no cache is read or written."""
@@ -87,3 +87,55 @@ def write(name: str, key: bytes, value: Any) -> None:
         write_atomic(path, data)
     except Exception:  # noqa: BLE001 - a cache that cannot be written is left out
         return
+
+
+def installed(package: str, files: tuple[str, ...] = ("__init__.py",)) -> str:
+    """What tells one installation of the package ``package`` from another, without importing it.
+
+    Its directory, the ``.dist-info`` (or ``.egg-info``) names beside it that start
+    with its name (they hold the version), and the size and time of ``files``
+    inside it: a cache key that holds this changes when the package is upgraded.
+    """
+    where = _package_dir(package)
+    if where is None:
+        return f"{package}: not found"
+    parent = os.path.dirname(where)
+    prefix = package.lower().replace("-", "_")
+    try:
+        versions = sorted(
+            entry
+            for entry in os.listdir(parent)
+            if entry.endswith((".dist-info", ".egg-info"))
+            and entry.lower().replace("-", "_").startswith(prefix + "_")
+        )
+    except OSError:
+        versions = []
+    parts = [where, *versions]
+    for name in files:
+        try:
+            info = os.stat(os.path.join(where, name))
+        except OSError:
+            parts.append(f"{name}: missing")
+        else:
+            parts.append(f"{name}: {info.st_size} {info.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _package_dir(package: str) -> str | None:
+    """The directory of the package an import of ``package`` would find (not importing it)."""
+    loaded = sys.modules.get(package)
+    where = getattr(loaded, "__file__", None)
+    if isinstance(where, str):
+        return os.path.dirname(where)
+    for entry in sys.path:
+        candidate = os.path.join(entry or os.curdir, package)
+        if os.path.isfile(os.path.join(candidate, "__init__.py")):
+            return os.path.abspath(candidate)
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    places = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return places[0] if places else None

@@ -13,7 +13,6 @@ import datetime as dt
 import functools
 import os
 import re
-import sys
 import threading
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -393,47 +392,13 @@ class _HolidayTables:
 def _library_signature() -> bytes:
     """What tells one installation of the holiday library from another, without importing it.
 
-    Its location, the version in the name of its ``.dist-info`` directory, and the
-    size and time of its package's files that decide the tables' content.
+    Its location, its version, and the size and time of the files that decide
+    the tables' content (see :func:`nogentech.caches.installed`).
     """
-    package = _library_package()
-    if package is None:
-        return b"holidays: not found"
-    parent = os.path.dirname(package)
-    try:
-        versions = sorted(
-            entry
-            for entry in os.listdir(parent)
-            if entry.startswith("holidays-") and entry.endswith((".dist-info", ".egg-info"))
-        )
-    except OSError:
-        versions = []
-    parts = [package, *versions]
-    for name in ("__init__.py", "registry.py", "holiday_base.py", "countries/__init__.py"):
-        try:
-            info = os.stat(os.path.join(package, name))
-        except OSError:
-            parts.append(f"{name}: missing")
-        else:
-            parts.append(f"{name}: {info.st_size} {info.st_mtime_ns}")
-    return "\n".join(parts).encode("utf-8", "surrogateescape")
+    from .caches import installed
 
-
-def _library_package() -> str | None:
-    """The directory of the ``holidays`` package that an import would find (not importing it)."""
-    loaded = sys.modules.get("holidays")
-    where = getattr(loaded, "__file__", None)
-    if isinstance(where, str):
-        return os.path.dirname(where)
-    for entry in sys.path:
-        candidate = os.path.join(entry or os.curdir, "holidays")
-        if os.path.isfile(os.path.join(candidate, "__init__.py")):
-            return os.path.abspath(candidate)
-    import importlib.util
-
-    spec = importlib.util.find_spec("holidays")
-    places = list(spec.submodule_search_locations or ()) if spec is not None else []
-    return places[0] if places else None
+    files = ("__init__.py", "registry.py", "holiday_base.py", "countries/__init__.py")
+    return installed("holidays", files).encode("utf-8", "surrogateescape")
 
 
 def _library_table(

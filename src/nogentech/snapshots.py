@@ -2,8 +2,9 @@
 
 The built-in cluster is loaded and checked once, then kept pickled in the user's
 cache directory (:mod:`nogentech.caches`) under a key made of the data file's
-bytes, the nogentech and Python versions and the size and time of every file of
-the package: editing the data or the model rebuilds it. A snapshot that cannot
+bytes, the versions of nogentech, Python and the libraries that build and check
+it, and the size and time of every file of the package: editing the data or the
+model rebuilds it. A snapshot that cannot
 be read or written is rebuilt or left out, never an error.
 """
 
@@ -13,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from .caches import read, write
+from .caches import installed, read, write
 from .cluster import Cluster
 
 __all__ = ["SNAPSHOT_FILE", "builtin_cluster", "snapshot_key"]
@@ -22,6 +23,8 @@ SNAPSHOT_FILE = "builtin-cluster.pickle"
 """The name of the snapshot in the cache directory."""
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_LIBRARIES = ("attr", "attrs", "cattrs", "dateutil", "holidays")
+"""The libraries whose versions are in the key: they build and check the cluster."""
 
 
 def _signature(top: str) -> list[str]:
@@ -52,7 +55,9 @@ def snapshot_key(data: bytes) -> bytes:
     """The key of the snapshot of the cluster in ``data``: it changes with all that builds it."""
     from .version import __version__
 
-    head = [__version__, sys.version, sys.implementation.cache_tag or "", *_signature(_PACKAGE)]
+    head = [__version__, sys.version, sys.implementation.cache_tag or ""]
+    head += [installed(name) for name in _LIBRARIES]
+    head += _signature(_PACKAGE)
     return "\n".join(head).encode("utf-8", "surrogateescape") + b"\0" + data
 
 

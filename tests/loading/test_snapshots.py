@@ -271,3 +271,37 @@ def test_a_cache_file_holds_the_key_whole_then_the_pickle(cache: Path) -> None:
     head = b"nogentech-cache 1\n" + (7).to_bytes(8, "big") + b"the key"
     assert data.startswith(head)
     assert pickle.loads(data[len(head) :]) == [1, 2]
+
+
+def test_the_key_changes_with_the_libraries_that_build_the_cluster(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = snapshots.snapshot_key(BUILTIN)
+    real = snapshots.installed
+
+    def upgraded(package: str) -> str:
+        return real(package) + ("\ncattrs-99.0.dist-info" if package == "cattrs" else "")
+
+    monkeypatch.setattr(snapshots, "installed", upgraded)
+    assert snapshots.snapshot_key(BUILTIN) != before
+
+
+def test_an_installed_package_is_told_by_its_version_and_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    (site / "fake_lib").mkdir(parents=True)
+    (site / "fake_lib" / "__init__.py").write_text("VERSION = 1\n")
+    (site / "fake_lib-1.0.dist-info").mkdir()
+    (site / "other-1.0.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    first = caches.installed("fake_lib")
+    assert first.splitlines()[:2] == [str(site / "fake_lib"), "fake_lib-1.0.dist-info"]
+    assert "other" not in first
+    (site / "fake_lib-1.0.dist-info").rename(site / "fake_lib-2.0.dist-info")
+    second = caches.installed("fake_lib")
+    assert "fake_lib-2.0.dist-info" in second
+    assert second != first
+    (site / "fake_lib" / "__init__.py").write_text("VERSION = 22\n")
+    assert caches.installed("fake_lib") != second
+    assert caches.installed("no_such_package_here") == "no_such_package_here: not found"
