@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["CACHE_ENV", "cache_dir", "installed", "read", "write"]
+__all__ = ["CACHE_ENV", "cache_dir", "file_name", "installed", "read", "write"]
 
 CACHE_ENV = "NOGENTECH_CACHE_DIR"
 """Environment variable: the cache directory; set but empty, no cache is read or written."""
@@ -36,6 +36,17 @@ def cache_dir() -> str | None:
             return None
         base = os.path.join(home, ".cache")
     return os.path.join(base, "nogentech")
+
+
+def file_name(stem: str, where: str) -> str:
+    """``stem-XXXXXXXX.pickle``: one cache file for each installation (``where``, a directory).
+
+    Two environments that share the cache directory (two virtual environments,
+    two checkouts) then keep a file each, instead of rebuilding each other's.
+    """
+    import zlib
+
+    return f"{stem}-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}.pickle"
 
 
 def _head(key: bytes) -> bytes:

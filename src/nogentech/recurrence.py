@@ -294,13 +294,12 @@ class _HolidayTables:
     entry is the library's own answer, stored as it gave it.
     """
 
-    _FILE = "holidays.pickle"
-
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._state: dict[str, Any] | None = None
         self._new: dict[str, dict[Any, Any]] = {}
         self._key: bytes | None = None
+        self._file = ""
         self._at_exit = False
 
     def codes(self) -> frozenset[str]:
@@ -358,13 +357,18 @@ class _HolidayTables:
 
     def _cache_key(self) -> bytes:
         if self._key is None:
+            from .caches import file_name
+
             self._key = _library_signature()
+            # One file for each installation of the library (its directory comes first).
+            self._file = file_name("holidays", self._key.split(b"\n", 1)[0].decode())
         return self._key
 
     def _read(self) -> dict[str, Any]:
         from .caches import read
 
-        found = read(self._FILE, self._cache_key())
+        key = self._cache_key()
+        found = read(self._file, key)
         return found if isinstance(found, dict) else {}
 
     def flush(self) -> None:
@@ -379,7 +383,7 @@ class _HolidayTables:
             for part, entries in self._new.items():
                 merged.setdefault(part, {}).update(entries)
             self._new = {}
-            write(self._FILE, self._cache_key(), merged)
+            write(self._file, self._cache_key(), merged)
 
     def forget(self) -> None:
         """Drop what this process read or computed (the cache file stays)."""

@@ -14,13 +14,10 @@ import os
 import sys
 from collections.abc import Callable
 
-from .caches import installed, read, write
+from .caches import file_name, installed, read, write
 from .cluster import Cluster
 
-__all__ = ["SNAPSHOT_FILE", "builtin_cluster", "snapshot_key"]
-
-SNAPSHOT_FILE = "builtin-cluster.pickle"
-"""The name of the snapshot in the cache directory."""
+__all__ = ["builtin_cluster", "snapshot_file", "snapshot_key"]
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _LIBRARIES = ("attr", "attrs", "cattrs", "dateutil", "holidays")
@@ -51,6 +48,11 @@ def _signature(top: str) -> list[str]:
     return sorted(found)
 
 
+def snapshot_file() -> str:
+    """The name of the snapshot in the cache directory: one for each installation."""
+    return file_name("builtin-cluster", _PACKAGE)
+
+
 def snapshot_key(data: bytes) -> bytes:
     """The key of the snapshot of the cluster in ``data``: it changes with all that builds it."""
     from .version import __version__
@@ -68,9 +70,9 @@ def builtin_cluster(data: bytes, build: Callable[[], Cluster]) -> Cluster:
     next run; ``build`` raises as it would without a snapshot.
     """
     key = snapshot_key(data)
-    found = read(SNAPSHOT_FILE, key)
+    found = read(snapshot_file(), key)
     if isinstance(found, Cluster):
         return found
     cluster = build()
-    write(SNAPSHOT_FILE, key, cluster)
+    write(snapshot_file(), key, cluster)
     return cluster

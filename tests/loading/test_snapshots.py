@@ -43,7 +43,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def snapshot_file(cache: Path) -> Path:
-    return cache / snapshots.SNAPSHOT_FILE
+    return cache / snapshots.snapshot_file()
 
 
 # -- the snapshot ------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def test_a_corrupt_snapshot_is_ignored_and_replaced(cache: Path, damage: object)
 
 
 def test_a_snapshot_of_something_else_than_a_cluster_is_not_taken(cache: Path) -> None:
-    caches.write(snapshots.SNAPSHOT_FILE, snapshots.snapshot_key(BUILTIN), ["not", "a cluster"])
+    caches.write(snapshots.snapshot_file(), snapshots.snapshot_key(BUILTIN), ["not", "a cluster"])
     build = Builds()
     assert snapshots.builtin_cluster(BUILTIN, build) == fresh()
     assert build.calls == 1
@@ -305,3 +305,14 @@ def test_an_installed_package_is_told_by_its_version_and_files(
     (site / "fake_lib" / "__init__.py").write_text("VERSION = 22\n")
     assert caches.installed("fake_lib") != second
     assert caches.installed("no_such_package_here") == "no_such_package_here: not found"
+
+
+def test_each_installation_keeps_a_snapshot_file_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert caches.file_name("thing", "/a/site") == caches.file_name("thing", "/a/site")
+    assert caches.file_name("thing", "/a/site") != caches.file_name("thing", "/b/site")
+    assert caches.file_name("thing", "/a/site").startswith("thing-")
+    mine = snapshots.snapshot_file()
+    monkeypatch.setattr(snapshots, "_PACKAGE", str(tmp_path))
+    assert snapshots.snapshot_file() != mine

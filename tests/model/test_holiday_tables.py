@@ -258,7 +258,7 @@ def test_a_new_run_reads_the_tables_without_the_library(
     expected = holiday_names("FR", 2024)
     assert recurrence._known_country("FR")
     new_run()
-    assert (cache / "holidays.pickle").is_file()
+    assert [p.name.startswith("holidays-") for p in cache.iterdir()] == [True]
 
     def refuse(*args: Any) -> Any:
         raise AssertionError("the holiday library was asked again")
@@ -337,7 +337,7 @@ def test_a_corrupt_or_unwritable_holiday_cache_is_only_a_miss(
 ) -> None:
     holiday_names("FR", 2024)
     new_run()
-    path = cache / "holidays.pickle"
+    (path,) = cache.glob("holidays-*.pickle")
     path.write_bytes(path.read_bytes()[:-10])
     assert holiday_names("FR", 2024) == library_names("FR", 2024)
     new_run()
