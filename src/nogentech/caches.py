@@ -112,15 +112,11 @@ def installed(package: str, files: tuple[str, ...] = ("__init__.py",)) -> str:
         return f"{package}: not found"
     parent = os.path.dirname(where)
     prefix = package.lower().replace("-", "_")
-    try:
-        versions = sorted(
-            entry
-            for entry in os.listdir(parent)
-            if entry.endswith((".dist-info", ".egg-info"))
-            and entry.lower().replace("-", "_").startswith(prefix + "_")
-        )
-    except OSError:
-        versions = []
+    versions = sorted(
+        entry
+        for entry in _metadata_dirs(parent)
+        if entry.lower().replace("-", "_").startswith(prefix + "_")
+    )
     parts = [where, *versions]
     for name in files:
         try:
@@ -130,6 +126,22 @@ def installed(package: str, files: tuple[str, ...] = ("__init__.py",)) -> str:
         else:
             parts.append(f"{name}: {info.st_size} {info.st_mtime_ns}")
     return "\n".join(parts)
+
+
+def _metadata_dirs(parent: str) -> list[str]:
+    """The ``.dist-info`` and ``.egg-info`` directories in ``parent`` (listed once a process)."""
+    found = _LISTINGS.get(parent)
+    if found is None:
+        try:
+            entries = os.listdir(parent)
+        except OSError:
+            entries = []
+        found = [entry for entry in entries if entry.endswith((".dist-info", ".egg-info"))]
+        _LISTINGS[parent] = found
+    return found
+
+
+_LISTINGS: dict[str, list[str]] = {}
 
 
 def _package_dir(package: str) -> str | None:

@@ -299,6 +299,7 @@ def test_an_installed_package_is_told_by_its_version_and_files(
     assert first.splitlines()[:2] == [str(site / "fake_lib"), "fake_lib-1.0.dist-info"]
     assert "other" not in first
     (site / "fake_lib-1.0.dist-info").rename(site / "fake_lib-2.0.dist-info")
+    monkeypatch.setattr(caches, "_LISTINGS", {})  # what a new process would list
     second = caches.installed("fake_lib")
     assert "fake_lib-2.0.dist-info" in second
     assert second != first
