@@ -474,7 +474,7 @@ def _meeting(
     start = local(date, (o.start_time if o and o.start_time else None) or series.start_time, tz)
     duration = (o.duration if o and o.duration else None) or series.duration
     end = (start.astimezone(UTC) + duration).astimezone(tz)
-    return Meeting(
+    meeting = Meeting(
         uid_base=series.id,
         title=series.name,
         start=start,
@@ -491,6 +491,8 @@ def _meeting(
         sequence=max(series.sequence, o.sequence if o else 0),
         updated=max((u for u in (series.updated, o.updated if o else None) if u), default=None),
     )
+    _look_up_later(meeting)
+    return meeting
 
 
 def _margin(series: MeetingSeries) -> dt.timedelta:
@@ -569,6 +571,7 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
                 sequence=series.sequence,
                 updated=series.updated,
             )
+            _look_up_later(meeting)
         else:
             is_cancelled = date in cancelled or override.cancelled
             if is_cancelled and not include_cancelled:
@@ -578,7 +581,6 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
             if not w_start <= instant < w_end:
                 continue
             moved = moved or bool(override.moved_to or override.start_time)
-        _look_up_later(meeting)
         keyed.append((instant, date, meeting))
     if moved:
         # Only a moved occurrence can break the order of dates.
