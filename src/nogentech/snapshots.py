@@ -3,9 +3,9 @@
 The built-in cluster is loaded and checked once, then kept pickled in the user's
 cache directory (:mod:`nogentech.caches`) under a key made of the data file's
 bytes, the versions of nogentech, Python and the libraries that build and check
-it, and the size and time of every file of the package: editing the data or the
-model rebuilds it. A snapshot that cannot
-be read or written is rebuilt or left out, never an error.
+it, and the size and time of the package's modules and data files: editing the
+data or the model rebuilds it. A snapshot that cannot be read or written is
+rebuilt or left out, never an error.
 """
 
 from __future__ import annotations
@@ -25,7 +25,12 @@ _LIBRARIES = ("attr", "attrs", "cattrs", "dateutil", "holidays")
 
 
 def _signature(top: str) -> list[str]:
-    """``path size mtime`` of every file under ``top`` (compiled files left out), sorted."""
+    """``path size mtime`` of the files that build and check a cluster, sorted.
+
+    Those are the package's own modules and its ``data`` directory: by the layers
+    of ``docs/architecture.md``, no subpackage (the exporters, the command line,
+    the server…) is imported by the loader or the model.
+    """
     found: list[str] = []
     pending = [top]
     while pending:
@@ -35,11 +40,10 @@ def _signature(top: str) -> list[str]:
         except OSError:
             continue
         for entry in entries:
-            if entry.name == "__pycache__":
-                continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
+                    if directory == top and entry.name == "data":
+                        pending.append(entry.path)
                     continue
                 info = entry.stat()
             except OSError:

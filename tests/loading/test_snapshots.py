@@ -98,9 +98,11 @@ def test_the_key_changes_with_the_package_files_the_versions_and_the_data(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     package = tmp_path / "package"
-    (package / "sub").mkdir(parents=True)
-    model = package / "sub" / "model.py"
+    (package / "data").mkdir(parents=True)
+    model = package / "model.py"
     model.write_text("x = 1\n")
+    data = package / "data" / "cluster.toml"
+    data.write_text("")
     monkeypatch.setattr(snapshots, "_PACKAGE", str(package))
     before = snapshots.snapshot_key(BUILTIN)
     assert snapshots.snapshot_key(BUILTIN) == before
@@ -111,16 +113,19 @@ def test_the_key_changes_with_the_package_files_the_versions_and_the_data(
     os.utime(model, ns=(1_000_000_000, 1_000_000_000))  # same size, another time
     assert snapshots.snapshot_key(BUILTIN) != edited
     touched = snapshots.snapshot_key(BUILTIN)
-    (package / "sub" / "new.py").write_text("")
+    (package / "new.py").write_text("")
     assert snapshots.snapshot_key(BUILTIN) != touched
     added = snapshots.snapshot_key(BUILTIN)
+    data.write_text("# edited")
+    assert snapshots.snapshot_key(BUILTIN) != added
+    in_data = snapshots.snapshot_key(BUILTIN)
     monkeypatch.setattr("nogentech.version.__version__", "99.0")
-    assert snapshots.snapshot_key(BUILTIN) != added
+    assert snapshots.snapshot_key(BUILTIN) != in_data
     monkeypatch.setattr(snapshots.sys, "version", "2.7.18 (elsewhere)")
-    assert snapshots.snapshot_key(BUILTIN) != added
+    assert snapshots.snapshot_key(BUILTIN) != in_data
 
 
-def test_compiled_files_do_not_change_the_key(
+def test_compiled_files_and_subpackages_do_not_change_the_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     package = tmp_path / "package"
@@ -130,7 +135,20 @@ def test_compiled_files_do_not_change_the_key(
     before = snapshots.snapshot_key(BUILTIN)
     (package / "__pycache__").mkdir()
     (package / "__pycache__" / "model.cpython-311.pyc").write_bytes(b"compiled")
+    (package / "cli").mkdir()
+    (package / "cli" / "__init__.py").write_text("# the command line, above the loader\n")
     assert snapshots.snapshot_key(BUILTIN) == before
+
+
+def test_the_files_in_the_key_are_the_layers_that_build_a_cluster() -> None:
+    from nogentech import loading, meetings, recurrence
+
+    key = snapshots.snapshot_key(b"").decode()
+    for module in (loading, meetings, recurrence, snapshots):
+        assert f"{module.__file__} " in key
+    assert f"{Path(loading.__file__).parent / 'data' / 'nogentech.toml'} " in key
+    assert f"{os.sep}cli{os.sep}" not in key
+    assert f"{os.sep}exporters{os.sep}" not in key
 
 
 def test_an_edited_model_file_rebuilds_the_snapshot(
