@@ -102,3 +102,41 @@ def test_next_names_the_holiday_it_shows(warm: Path) -> None:
     output, found = run(NEXT, warm)
     assert "jour férié : Ascension" in output
     assert found == []
+
+
+def test_loading_the_built_in_data_leaves_the_garbage_collector_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import argparse
+    import gc
+
+    from nogentech.cli import _common
+    from nogentech.loading import builtin_path, loads
+
+    seen: list[bool] = []
+
+    def load(source: object) -> object:
+        seen.append(gc.isenabled())
+        return loads(builtin_path().read_bytes(), "toml")
+
+    monkeypatch.setattr("nogentech.loading.load", load)
+    assert gc.isenabled()
+    cluster = _common.load_data(argparse.Namespace(data=None))
+    assert cluster.name == "NOGENTECH"
+    assert seen == [False]
+    assert gc.isenabled()
+
+    def broken(source: object) -> object:
+        raise OSError("unreadable")
+
+    monkeypatch.setattr("nogentech.loading.load", broken)
+    with pytest.raises(OSError, match="unreadable"):
+        _common.load_data(argparse.Namespace(data=None))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr("nogentech.loading.load", load)
+        _common.load_data(argparse.Namespace(data=None))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -233,9 +233,27 @@ def key_value(text: str) -> tuple[str, str]:
 
 
 def load_data(args: argparse.Namespace) -> Any:
-    from ..loading import load
+    """The cluster of ``--data FILE``, else the built-in one.
 
-    return load(args.data)
+    The built-in data comes from its snapshot (see ``docs/cli.md``): importing the
+    model and unpickling it make many objects and no garbage, so Python's cycle
+    collector, which would go over all of them several times, waits until then.
+    """
+    if args.data is not None:
+        from ..loading import load
+
+        return load(args.data)
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from ..loading import load
+
+        return load(None)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def lang_of(args: argparse.Namespace) -> str:
