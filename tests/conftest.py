@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,11 @@ from nogentech import (
     SubCluster,
     Text,
 )
+
+# The caches kept between runs (the built-in data's snapshot, the holiday tables) go
+# to a directory of this test run, not the user's: the commands the tests start
+# inherit it.
+os.environ["NOGENTECH_CACHE_DIR"] = tempfile.mkdtemp(prefix="nogentech-test-cache-")
 
 settings.register_profile("nogentech", deadline=None)
 settings.load_profile("nogentech")

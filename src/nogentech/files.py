@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .limits import MAX_DEPTH, MAX_FILE_SIZE, MAX_NUMBER_LENGTH
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -177,6 +178,10 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     ``.NAME.<random>`` + :data:`TEMP_SUFFIX`; one left by a killed write is removed
     by the next write to the same target.
     """
+    # Imported here: reading a file needs neither (a command that only reads starts faster).
+    import tempfile
+    from pathlib import Path
+
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     _remove_left_over(directory, target.name)

@@ -346,14 +346,17 @@ def load(
 
 @functools.cache
 def _builtin() -> Cluster:
+    """The built-in cluster, from its snapshot when fresh (see :mod:`nogentech.snapshots`)."""
+    from .snapshots import builtin_cluster
+
     try:
         # The package's own directory: cheaper than importlib.resources, which
         # is only needed when the package is not plain files (a zip archive).
         here = os.path.dirname(__file__)
-        with open(os.path.join(here, "data", "nogentech.toml"), encoding="utf-8") as f:
-            text = f.read()
+        with open(os.path.join(here, "data", "nogentech.toml"), "rb") as f:
+            raw = f.read()
     except OSError:
         from importlib import resources
 
-        text = (resources.files("nogentech") / "data" / "nogentech.toml").read_text("utf-8")
-    return loads(text, "toml", source="nogentech/data/nogentech.toml")
+        raw = (resources.files("nogentech") / "data" / "nogentech.toml").read_bytes()
+    return builtin_cluster(raw, lambda: loads(raw, "toml", source="nogentech/data/nogentech.toml"))

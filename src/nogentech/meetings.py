@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -367,8 +367,14 @@ class Meeting:
     """True when it is cancelled."""
     all_day: bool = False
     """True for an all-day event (no start time)."""
-    holiday: Text | None = None
-    """Name of the public holiday the meeting falls on, if any (French and English)."""
+    holiday: Text | None = attrs.field(default=None, hash=False)
+    """Name of the public holiday the meeting falls on, if any (French and English).
+
+    An occurrence of a series looks it up the first time it is read, in the
+    series' ``holiday_country`` on the local date it starts: a meeting whose
+    holiday nobody reads costs no holiday table. (Left out of the hash, which
+    therefore needs no look-up; equality compares it.)
+    """
     override: Override | None = attrs.field(default=None, eq=False, repr=False)
     """The override of the series for this date, if there is one."""
     sequence: int = 0
@@ -392,6 +398,27 @@ class Meeting:
     def is_holiday(self) -> bool:
         """True when the meeting falls on a public holiday."""
         return self.holiday is not None
+
+    if not TYPE_CHECKING:  # a type checker still sees an unknown attribute as an error
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only for an attribute not set: the holiday of an occurrence
+            # made by ``_look_up_later``. It is looked up once and kept.
+            if name != "holiday":
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            country = self.series.holiday_country if self.series is not None else None
+            found = holiday_name(country, self.start.date())
+            object.__setattr__(self, "holiday", found)
+            return found
+
+
+def _look_up_later(meeting: Meeting) -> None:
+    """Leave the holiday of ``meeting``, an occurrence, to be looked up when first read.
+
+    Its ``holiday`` is unset, so that reading it calls ``Meeting.__getattr__``.
+    """
+    if meeting.series is not None and meeting.series.holiday_country:
+        object.__delattr__(meeting, "holiday")
 
 
 # -- occurrences -------------------------------------------------------------------
@@ -447,7 +474,7 @@ def _meeting(
     start = local(date, (o.start_time if o and o.start_time else None) or series.start_time, tz)
     duration = (o.duration if o and o.duration else None) or series.duration
     end = (start.astimezone(UTC) + duration).astimezone(tz)
-    return Meeting(
+    meeting = Meeting(
         uid_base=series.id,
         title=series.name,
         start=start,
@@ -460,11 +487,12 @@ def _meeting(
         testimonies=o.testimonies if o else (),
         venue=(o.venue if o and o.venue else None) or series.venue,
         cancelled=cancelled or bool(o and o.cancelled),
-        holiday=holiday_name(series.holiday_country, start.date()),
         override=o,
         sequence=max(series.sequence, o.sequence if o else 0),
         updated=max((u for u in (series.updated, o.updated if o else None) if u), default=None),
     )
+    _look_up_later(meeting)
+    return meeting
 
 
 def _margin(series: MeetingSeries) -> dt.timedelta:
@@ -516,9 +544,6 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
     w_end = stop.astimezone(UTC)
     start_time = series.start_time
     duration = series.duration
-    country = series.holiday_country
-    table: dict[dt.date, Text] = {}
-    table_year = None
     combine = dt.datetime.combine
     keyed: list[tuple[dt.datetime, dt.date, Meeting]] = []
     moved = False
@@ -533,13 +558,6 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
             if not w_start <= instant < w_end:
                 continue
             start = instant.astimezone(tz)
-            day = start.date()
-            holiday = None
-            if country:
-                if day.year != table_year:
-                    table_year = day.year
-                    table = _holidays(country, table_year)
-                holiday = table.get(day)
             meeting = Meeting(
                 uid_base=series.id,
                 title=series.name,
@@ -550,10 +568,10 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
                 description=series.description,
                 venue=series.venue,
                 cancelled=is_cancelled,
-                holiday=holiday,
                 sequence=series.sequence,
                 updated=series.updated,
             )
+            _look_up_later(meeting)
         else:
             is_cancelled = date in cancelled or override.cancelled
             if is_cancelled and not include_cancelled:

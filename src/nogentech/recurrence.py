@@ -8,9 +8,12 @@ See ``docs/meetings.md``.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
+import os
 import re
+import threading
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -114,20 +117,9 @@ def check_country(_inst: Any, attribute: attrs.Attribute[Any], value: object) ->
         )
 
 
-@functools.lru_cache(maxsize=512)
 def _known_country(code: str) -> bool:
-    """True when the holidays library has the public holidays of ``code``.
-
-    Asking for that one country imports its module alone, where
-    ``holidays.list_supported_countries()`` would import all of them.
-    """
-    import holidays
-
-    try:
-        holidays.country_holidays(code)
-    except NotImplementedError:
-        return False
-    return True
+    """True when the holidays library has the public holidays of ``code``."""
+    return code in _HOLIDAYS.codes()
 
 
 @attrs.frozen
@@ -276,26 +268,153 @@ def holiday_names(country: str, year: int) -> dict[dt.date, tuple[str, str]]:
     """The public holidays of ``country`` (ISO code) in ``year``: French and English names.
 
     Names come from the holiday library, in French and US English where it has
-    them (else in its default language). Cached per country and year.
+    them (else in its default language). Cached per country and year, in the
+    process and in the user's cache directory (see :mod:`nogentech.caches`).
     """
     return _holidays(country, year)
 
 
-@functools.cache
-def _languages(country: str) -> tuple[str | None, str | None]:
-    """The holiday library's languages for French and English names in ``country``."""
-    import holidays
-
-    supported = holidays.country_holidays(country).supported_languages
-    return ("fr" if "fr" in supported else None, "en_US" if "en_US" in supported else None)
-
-
 @functools.lru_cache(maxsize=256)
 def _holidays(country: str, year: int) -> dict[dt.date, tuple[str, str]]:
+    return _HOLIDAYS.table(country, year)
+
+
+_LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+"""Where the holiday library looks for a language it is not given (as ``gettext`` does)."""
+
+
+class _HolidayTables:
+    """What the holiday library computed, kept between runs in the user's cache directory.
+
+    The library's ``holidays.countries`` package imports every country's module
+    (about 250) as soon as one is asked for: a quarter of a second, paid here only
+    by the first run that needs a table, for each version of the library (its
+    version and files are the cache's key). The codes it knows come from its
+    registry, which does not import the countries. Nothing is hand-kept: every
+    entry is the library's own answer, stored as it gave it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._state: dict[str, Any] | None = None
+        self._new: dict[str, dict[Any, Any]] = {}
+        self._key: bytes | None = None
+        self._file = ""
+        self._at_exit = False
+
+    def codes(self) -> frozenset[str]:
+        """The codes ``holidays.country_holidays`` takes that look like a country's."""
+        found: frozenset[str] | None = self._get("codes", None)
+        if found is None:
+            from holidays.registry import EntityLoader
+
+            every = (*EntityLoader.get_country_codes(), *EntityLoader.get_financial_codes())
+            found = frozenset(code for code in every if _COUNTRY.fullmatch(code))
+            self._put("codes", None, found)
+        return found
+
+    def table(self, country: str, year: int) -> dict[dt.date, tuple[str, str]]:
+        """French and English names of the holidays of ``country`` in ``year``."""
+        languages: tuple[str | None, str | None] | None = self._get("languages", country)
+        if languages is None:
+            import holidays
+
+            supported = holidays.country_holidays(country).supported_languages
+            languages = (
+                "fr" if "fr" in supported else None,
+                "en_US" if "en_US" in supported else None,
+            )
+            self._put("languages", country, languages)
+        # Without a language of its own, the library follows the locale's variables.
+        locale = (
+            tuple(os.environ.get(name, "") for name in _LOCALE_VARIABLES)
+            if None in languages
+            else ()
+        )
+        key = (country, year, locale)
+        found: dict[dt.date, tuple[str, str]] | None = self._get("tables", key)
+        if found is None:
+            found = _library_table(country, year, *languages)
+            self._put("tables", key, found)
+        return found
+
+    def _get(self, part: str, key: Any) -> Any:
+        with self._lock:
+            if self._state is None:
+                self._state = self._read()
+            return self._state.get(part, {}).get(key)
+
+    def _put(self, part: str, key: Any, value: Any) -> None:
+        with self._lock:
+            if self._state is None:
+                self._state = self._read()
+            self._state.setdefault(part, {})[key] = value
+            self._new.setdefault(part, {})[key] = value
+            if not self._at_exit:
+                # One write for the whole run, however many tables it computed.
+                atexit.register(self.flush)
+                self._at_exit = True
+
+    def _cache_key(self) -> bytes:
+        if self._key is None:
+            from .caches import file_name
+
+            self._key = _library_signature()
+            # One file for each installation of the library (its directory comes first).
+            self._file = file_name("holidays", self._key.split(b"\n", 1)[0].decode())
+        return self._key
+
+    def _read(self) -> dict[str, Any]:
+        from .caches import read
+
+        key = self._cache_key()
+        found = read(self._file, key)
+        return found if isinstance(found, dict) else {}
+
+    def flush(self) -> None:
+        """Write what was computed in this run to the cache (also done at exit)."""
+        from .caches import write
+
+        with self._lock:
+            if not self._new:
+                return
+            # Another run may have added entries since this one read the file: keep them.
+            merged = self._read()
+            for part, entries in self._new.items():
+                merged.setdefault(part, {}).update(entries)
+            self._new = {}
+            write(self._file, self._cache_key(), merged)
+
+    def forget(self) -> None:
+        """Drop what this process read or computed (the cache file stays)."""
+        with self._lock:
+            self._state = None
+            self._new = {}
+            self._key = None
+
+
+def _library_signature() -> bytes:
+    """What tells one installation of the holiday library from another, without importing it.
+
+    Its location, its version, and the size and time of the files that decide
+    the tables' content (see :func:`nogentech.caches.installed`).
+    """
+    from .caches import installed
+
+    files = ("__init__.py", "registry.py", "holiday_base.py", "countries/__init__.py")
+    return installed("holidays", files).encode("utf-8", "surrogateescape")
+
+
+def _library_table(
+    country: str, year: int, fr_language: str | None, en_language: str | None
+) -> dict[dt.date, tuple[str, str]]:
+    """The holiday library's table of ``country`` in ``year``, in the two languages."""
     import holidays
 
-    fr_language, en_language = _languages(country)
     french = holidays.country_holidays(country, years=year, language=fr_language)
     english = holidays.country_holidays(country, years=year, language=en_language)
     names_en = {day: str(name) for day, name in english.items()}
     return {day: (str(name), names_en.get(day) or str(name)) for day, name in french.items()}
+
+
+_HOLIDAYS = _HolidayTables()

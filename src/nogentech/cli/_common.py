@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import re
-import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn, Protocol
@@ -55,8 +53,46 @@ class UsageError(Exception):
     """A command was given arguments that do not fit together; exits with status 2."""
 
 
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` gives it: ``COLUMNS``, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter at the width it would choose, without importing ``shutil``.
+
+    argparse builds one as each argument is added; ``shutil`` imports the
+    compression modules, which a command that shows no help does not need.
+    """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(
+            prog, indent_increment, max_help_position, _columns() - 2 if width is None else width
+        )
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose errors suggest the closest command, option or choice."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """As ``argparse.ArgumentParser``; the help is formatted without importing ``shutil``."""
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
@@ -125,12 +161,14 @@ def default_lang(environ: Mapping[str, str] | None = None) -> str:
 
 
 def text_width() -> int:
-    """Columns to wrap text at: the terminal's (or ``COLUMNS``), 80 when unknown."""
-    return max(40, shutil.get_terminal_size((80, 24)).columns)
+    """Columns to wrap text at: the terminal's (or ``COLUMNS``), 80 when unknown; at least 40."""
+    return max(40, _columns())
 
 
 def print_json(value: Any) -> None:
     """Print ``value`` as indented JSON (keys in their given order, non-ASCII kept)."""
+    import json
+
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -195,9 +233,27 @@ def key_value(text: str) -> tuple[str, str]:
 
 
 def load_data(args: argparse.Namespace) -> Any:
-    from ..loading import load
+    """The cluster of ``--data FILE``, else the built-in one.
 
-    return load(args.data)
+    The built-in data comes from its snapshot (see ``docs/cli.md``): importing the
+    model and unpickling it make many objects and no garbage, so Python's cycle
+    collector, which would go over all of them several times, waits until then.
+    """
+    if args.data is not None:
+        from ..loading import load
+
+        return load(args.data)
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from ..loading import load
+
+        return load(None)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def lang_of(args: argparse.Namespace) -> str:

@@ -11,6 +11,7 @@ from ._common import (
     EXIT_OK,
     Adder,
     UsageError,
+    _HelpFormatter,
     default_lang,
     key_value,
     load_data,
@@ -39,7 +40,7 @@ def format_lines() -> list[str]:
     return lines
 
 
-class _ExportHelp(argparse.HelpFormatter):
+class _ExportHelp(_HelpFormatter):
     """Help of ``export``: its epilog lists the formats, read from the plugins when shown."""
 
     def _format_text(self, text: str) -> str:

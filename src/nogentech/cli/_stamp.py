@@ -26,11 +26,11 @@ def state_path(data: str | None, given: str | None) -> Path | None:
 
 def read_state(data: str | None, given: str | None) -> Stamps | None:
     """The state to apply, None without one (the file beside the data is optional)."""
-    from ..stamps import Stamps
-
     path = state_path(data, given)
     if path is None or (not given and not path.exists()):
         return None
+    from ..stamps import Stamps
+
     return Stamps.load(path)
 
 

@@ -1,0 +1,164 @@
+"""Results kept between runs in the user's cache directory; none is ever needed.
+
+A cache file holds the key a value was computed for and the pickled value: the
+value is read back only when the key is the same, written atomically, and skipped
+without a word when it is missing, stale, corrupt, not the user's own or cannot
+be written. The directory is ``$NOGENTECH_CACHE_DIR``, else
+``$XDG_CACHE_HOME/nogentech``, else ``~/.cache/nogentech``; an empty
+``NOGENTECH_CACHE_DIR`` turns caching off. See ``docs/cli.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+__all__ = ["CACHE_ENV", "cache_dir", "file_name", "installed", "read", "write"]
+
+CACHE_ENV = "NOGENTECH_CACHE_DIR"
+"""Environment variable: the cache directory; set but empty, no cache is read or written."""
+
+_MAGIC = b"nogentech-cache 1\n"
+"""The first bytes of a cache file: the format of what follows (the key's length, the key)."""
+_LENGTH = 8
+
+
+def cache_dir() -> str | None:
+    """The cache directory (it may not exist yet), or None when caching is off."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None:
+        return chosen or None
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG rule: a relative path is ignored
+        home = os.path.expanduser("~")
+        if home == "~":
+            return None
+        base = os.path.join(home, ".cache")
+    return os.path.join(base, "nogentech")
+
+
+def file_name(stem: str, where: str) -> str:
+    """``stem-XXXXXXXX.pickle``: one cache file for each installation (``where``, a directory).
+
+    Two environments that share the cache directory (two virtual environments,
+    two checkouts) then keep a file each, instead of rebuilding each other's.
+    """
+    import zlib
+
+    return f"{stem}-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}.pickle"
+
+
+def _head(key: bytes) -> bytes:
+    """What a cache file for ``key`` starts with: the key itself, whole (no digest to trust)."""
+    return _MAGIC + len(key).to_bytes(_LENGTH, "big") + key
+
+
+def _path(name: str) -> str | None:
+    directory = cache_dir()
+    return os.path.join(directory, name) if directory is not None else None
+
+
+def read(name: str, key: bytes) -> Any:
+    """The value cached as ``name`` for ``key``, or None if there is none to trust.
+
+    A file of another user, or one that others may write to, is not read: a
+    pickle runs code as it loads.
+    """
+    path = _path(name)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if sys.platform != "win32" and (info.st_uid != os.getuid() or info.st_mode & 0o002):
+                return None
+            expected = _head(key)
+            if handle.read(len(expected)) != expected:
+                return None
+            import pickle
+
+            return pickle.load(handle)
+    except Exception:  # noqa: BLE001 - a missing or unreadable cache is only a miss
+        return None
+
+
+def write(name: str, key: bytes, value: Any) -> None:
+    """Cache ``value`` as ``name`` for ``key``; nothing happens if it cannot be written."""
+    path = _path(name)
+    if path is None:
+        return
+    try:
+        import pickle
+
+        from .files import write_atomic
+
+        data = _head(key) + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        write_atomic(path, data)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is left out
+        return
+
+
+def installed(package: str, files: tuple[str, ...] = ("__init__.py",)) -> str:
+    """What tells one installation of the package ``package`` from another, without importing it.
+
+    Its directory, the ``.dist-info`` (or ``.egg-info``) names beside it that start
+    with its name (they hold the version), and the size and time of ``files``
+    inside it: a cache key that holds this changes when the package is upgraded.
+    """
+    where = _package_dir(package)
+    if where is None:
+        return f"{package}: not found"
+    parent = os.path.dirname(where)
+    prefix = package.lower().replace("-", "_")
+    versions = sorted(
+        entry
+        for entry in _metadata_dirs(parent)
+        if entry.lower().replace("-", "_").startswith(prefix + "_")
+    )
+    parts = [where, *versions]
+    for name in files:
+        try:
+            info = os.stat(os.path.join(where, name))
+        except OSError:
+            parts.append(f"{name}: missing")
+        else:
+            parts.append(f"{name}: {info.st_size} {info.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _metadata_dirs(parent: str) -> list[str]:
+    """The ``.dist-info`` and ``.egg-info`` directories in ``parent`` (listed once a process)."""
+    found = _LISTINGS.get(parent)
+    if found is None:
+        try:
+            entries = os.listdir(parent)
+        except OSError:
+            entries = []
+        found = [entry for entry in entries if entry.endswith((".dist-info", ".egg-info"))]
+        _LISTINGS[parent] = found
+    return found
+
+
+_LISTINGS: dict[str, list[str]] = {}
+
+
+def _package_dir(package: str) -> str | None:
+    """The directory of the package an import of ``package`` would find (not importing it)."""
+    loaded = sys.modules.get(package)
+    where = getattr(loaded, "__file__", None)
+    if isinstance(where, str):
+        return os.path.dirname(where)
+    for entry in sys.path:
+        candidate = os.path.join(entry or os.curdir, package)
+        if os.path.isfile(os.path.join(candidate, "__init__.py")):
+            return os.path.abspath(candidate)
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    places = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return places[0] if places else None
