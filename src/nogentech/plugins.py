@@ -95,9 +95,77 @@ def _blocked() -> set[str]:
 
 
 def _entry_points() -> Iterable[Any]:
+    """The installed ``nogentech`` entry points, by name.
+
+    Reading every distribution's metadata costs more than the rest of a short command
+    (``importlib.metadata`` and the ``email`` parser it needs), so what it found is
+    kept in the cache (:mod:`nogentech.caches`) under a key that changes whenever a
+    distribution is installed, removed or has its entry points rewritten.
+    """
+    from . import caches
+
+    key = _installation_key()
+    name = caches.file_name("entry-points", "\n".join([sys.prefix, *sys.path]))
+    found = caches.read(name, key)
+    if isinstance(found, list):
+        return [_EntryPoint(*item) for item in found]
     from importlib.metadata import entry_points
 
-    return sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    points = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    kept = []
+    for ep in points:
+        dist = getattr(ep, "dist", None)
+        kept.append((ep.name, ep.value, (dist.name, dist.version) if dist is not None else None))
+    caches.write(name, key, kept)
+    return points
+
+
+def _installation_key() -> bytes:
+    """The import path, and each distribution's entry points file's size and time on it."""
+    parts = [ENTRY_POINT_GROUP, *sys.path]
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or os.curdir))
+        except OSError:
+            continue
+        for meta in names:
+            if not meta.endswith((".dist-info", ".egg-info")):
+                continue
+            try:
+                info = os.stat(os.path.join(entry or os.curdir, meta, "entry_points.txt"))
+            except OSError:
+                parts.append(f"{entry}/{meta}: -")
+            else:
+                parts.append(f"{entry}/{meta}: {info.st_size} {info.st_mtime_ns}")
+    return "\n".join(parts).encode("utf-8", "surrogateescape")
+
+
+@attrs.frozen
+class _Distribution:
+    name: str
+    version: str
+
+
+@attrs.frozen
+class _EntryPoint:
+    """An entry point found earlier: its name, its ``module:attribute`` value, its distribution."""
+
+    name: str
+    value: str
+    source: tuple[str, str] | None
+
+    @property
+    def dist(self) -> _Distribution | None:
+        return _Distribution(*self.source) if self.source is not None else None
+
+    def load(self) -> Any:
+        """Import the module and look up the attribute, as ``EntryPoint.load`` does."""
+        target = self.value.split("[", 1)[0].strip()
+        module, _, attribute = target.partition(":")
+        found: Any = importlib.import_module(module.strip())
+        for part in filter(None, attribute.strip().split(".")):
+            found = getattr(found, part)
+        return found
 
 
 def _fail(failures: list[PluginFailure], name: str, exc: BaseException, doing: str) -> None:

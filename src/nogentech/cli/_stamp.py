@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 
 def state_path(data: str | None, given: str | None) -> Path | None:
     """The state file a command uses: ``--stamps FILE``, else the one beside ``--data FILE``."""
-    from ..stamps import default_path
-
     if given:
         return Path(given)
-    return default_path(data) if data else None
+    if not data:
+        return None
+    from ..stamps import default_path
+
+    return default_path(data)
 
 
 def read_state(data: str | None, given: str | None) -> Stamps | None:
