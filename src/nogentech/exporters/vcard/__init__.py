@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ...hookspecs import hookimpl
 from ...plugins import LANG_OPTION, Exporter, Hooks, Option
 from ._cards import NAMESPACE, card_uid, cards, split_name
+from ._direct import render_direct
 from ._lines import _encoded, _fold_card, clean_text, fold_line
 from ._select import Selection, select
 
@@ -29,6 +30,8 @@ __all__ = [
     "clean_text",
     "fold_line",
     "render",
+    "render_direct",
+    "render_vobject",
     "select",
     "split_name",
 ]
@@ -47,8 +50,23 @@ OPTIONS = (
 )
 
 
+HOOK = "nogentech_vcard"
+
+
 def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
-    """The cards as UTF-8 with CR LF line ends, folded at 75 octets; same data, same bytes."""
+    """The cards as UTF-8 with CR LF line ends, folded at 75 octets; same data, same bytes.
+
+    Without a plugin implementing ``nogentech_vcard``, the cards are written directly
+    (:func:`render_direct`); with one, they are built and written with vobject
+    (:func:`render_vobject`), the reference. Both give the same bytes.
+    """
+    if hooks.has(HOOK):
+        return render_vobject(cluster, options, hooks)
+    return render_direct(cluster, options)
+
+
+def render_vobject(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks | None) -> bytes:
+    """The export written by vobject, each card passed to the ``nogentech_vcard`` hook."""
     return b"".join(
         _fold_card(_encoded(card).serialize(lineLength=sys.maxsize))
         for _, card in cards(cluster, options, hooks)

@@ -89,13 +89,21 @@ def _address(cluster: Cluster, place: Place, lang: str) -> dict[str, str]:
     return {k: v for k, v in fields.items() if v}
 
 
-class _Export:
-    """What the cards of one export share, looked up once: a render stays linear."""
+def export_version(options: Mapping[str, Any]) -> int:
+    """The ``version`` option, 3 or 4; :class:`OptionError` for any other value."""
+    version: int = options.get("version", 3)
+    if version not in VERSIONS:
+        raise OptionError(f"option 'version': invalid value {version!r} (expected 3 or 4)")
+    return version
+
+
+class Shared:
+    """What the cards of one export share, looked up once: a render stays linear.
+
+    Both writers use it: :func:`cards` (vobject) and the direct one (``_direct``).
+    """
 
     def __init__(self, cluster: Cluster, version: int, lang: str) -> None:
-        import vobject
-
-        self.vobject: Any = vobject
         self.cluster = cluster
         self.version = version
         self.lang = lang
@@ -104,11 +112,12 @@ class _Export:
             stamp = cluster.updated
             utc = stamp.astimezone(dt.UTC) if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
             self.rev = utc.strftime("%Y%m%dT%H%M%SZ" if version == 4 else "%Y-%m-%dT%H:%M:%SZ")
-        self.sector_names = {s.id: s.name.get(lang) for s in cluster.sectors}
+        self.sector_names = {s.id: clean_text(s.name.get(lang)) for s in cluster.sectors}
         self.sub_cluster_names: dict[str, list[str]] = {}
         for sub in cluster.sub_clusters:
+            name = clean_text(sub.name)
             for member in sub.members:
-                self.sub_cluster_names.setdefault(member, []).append(sub.name)
+                self.sub_cluster_names.setdefault(member, []).append(name)
         self._addresses: dict[str, dict[str, str]] = {}
 
     def address(self, place_id: str) -> dict[str, str]:
@@ -120,7 +129,17 @@ class _Export:
         return fields
 
 
-_URI_ESCAPES = str.maketrans({",": "%2C", ";": "%3B", "\\": "%5C"})
+class _Export(Shared):
+    """:class:`Shared`, with vobject imported for the cards :func:`cards` builds."""
+
+    def __init__(self, cluster: Cluster, version: int, lang: str) -> None:
+        import vobject
+
+        self.vobject: Any = vobject
+        super().__init__(cluster, version, lang)
+
+
+_URI_ESCAPES = {",": "%2C", ";": "%3B", "\\": "%5C"}
 """A URL is written as is, but for the three characters vCard readers take for
 separators or escapes in it: vobject cuts a URL at a comma, the 3.0 validator at a
 semicolon (see ``docs/clients.md``); percent-encoded, they read the same everywhere."""
@@ -163,15 +182,53 @@ class _Card:
         self.add("n", self.export.vobject.vcard.Name(family=family, given=given))
 
     def contact(self, subject: Company | Person) -> None:
-        if isinstance(subject, Company) and subject.website:
-            website = "".join(clean_text(subject.website).split())  # no white space in a URI
-            if website:
-                self.add("url", website.translate(_URI_ESCAPES), raw=True)
+        url = website(subject)
+        if url:
+            self.add("url", url, raw=True)
         if subject.email and clean_text(subject.email):
             types = ("work",) if self.version == 4 else ("internet", "work")
             self.add("email", clean_text(subject.email), types)
         if subject.phone and clean_text(subject.phone):
             self.add("tel", clean_text(subject.phone), ("work",))
+
+
+def website(subject: Company | Person) -> str:
+    """The URL of an organisation's card, without white space, :data:`_URI_ESCAPES` applied."""
+    if isinstance(subject, Company) and subject.website:
+        url = "".join(clean_text(subject.website).split())  # no white space in a URI
+        for char, code in _URI_ESCAPES.items():
+            url = url.replace(char, code)
+        return url
+    return ""
+
+
+def addresses(export: Shared, company: Company) -> list[dict[str, str]]:
+    """The ADR fields of an organisation's card: one per place, without repeats."""
+    found: list[dict[str, str]] = []
+    for place_id in company.places:
+        fields = export.address(place_id)
+        if fields and fields not in found:
+            found.append(fields)
+    return found
+
+
+def categories(export: Shared, company: Company) -> list[str]:
+    """The CATEGORIES of an organisation's card: sectors, then sub-clusters, cleaned, once."""
+    names = [export.sector_names[s] for s in company.sectors]
+    names += export.sub_cluster_names.get(company.id, ())
+    return list(dict.fromkeys(c for c in names if c))  # cleaned in Shared
+
+
+def group_text(group: SubCluster | Commission, lang: str) -> tuple[str, str | None]:
+    """``(name, note)`` of a group's card: its name (else its id) and its NOTE text."""
+    if isinstance(group, SubCluster):
+        name = clean_text(group.name)
+        about = group.description or group.focus
+        note = about.get(lang) if about else None
+    else:
+        name = clean_text(group.name.get(lang))
+        note = "\n".join(m.get(lang) for m in group.missions) or None
+    return name or group.id, note
 
 
 def _organisation(export: _Export, company: Company, card: _Card) -> None:
@@ -184,16 +241,9 @@ def _organisation(export: _Export, company: Company, card: _Card) -> None:
         card.name()
         card.add("x-abshowas", "COMPANY")
     card.add("org", [name])
-    addresses: list[dict[str, str]] = []
-    for place_id in company.places:
-        fields = export.address(place_id)
-        if fields and fields not in addresses:
-            addresses.append(fields)
-    for fields in addresses:
+    for fields in addresses(export, company):
         card.add("adr", export.vobject.vcard.Address(**fields), ("work",))
-    categories = [export.sector_names[s] for s in company.sectors]
-    categories += export.sub_cluster_names.get(company.id, ())
-    cleaned = list(dict.fromkeys(c for c in map(clean_text, categories) if c))
+    cleaned = categories(export, company)
     if cleaned:
         card.add("categories", cleaned)
     card.text("note", company.description.get(lang) if company.description else None)
@@ -251,16 +301,10 @@ def _person(cluster: Cluster, person: Person, card: _Card, lang: str) -> None:
 
 
 def _group(group: SubCluster | Commission, card: _Card, lang: str, members: list[str]) -> None:
-    if isinstance(group, SubCluster):
-        name = clean_text(group.name)
-        about = group.description or group.focus
-        note = about.get(lang) if about else None
-    else:
-        name = clean_text(group.name.get(lang))
-        note = "\n".join(m.get(lang) for m in group.missions) or None
-    card.add("fn", name or group.id)
+    name, note = group_text(group, lang)
+    card.add("fn", name)
     if card.version == 3:
-        card.name(name or group.id)
+        card.name(name)
     card.text("note", note)
     kind, member = (
         ("kind", "member")
@@ -276,9 +320,7 @@ def cards(
     cluster: Cluster, options: Mapping[str, Any], hooks: Hooks | None = None
 ) -> Iterator[tuple[Any, Any]]:
     """``(subject, vobject card)`` for every card of the export, in order."""
-    version = options.get("version", 3)
-    if version not in VERSIONS:
-        raise OptionError(f"option 'version': invalid value {version!r} (expected 3 or 4)")
+    version = export_version(options)
     export = _Export(cluster, version, options.get("lang", "fr"))
     chosen = select(cluster, options)
     exported = {c.id for c in chosen.companies} | {p.id for p in chosen.people}

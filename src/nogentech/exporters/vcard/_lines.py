@@ -29,6 +29,8 @@ _RESPELT = tuple(_SPELLING_BYTES)
 
 def clean_text(value: str) -> str:
     """``value`` as a card holds it: line breaks as LF, controls dropped, no outer spaces."""
+    if value.isprintable():  # no line break, no control, no U+FEFF: nothing to drop
+        return value.strip()
     return _FORBIDDEN.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
@@ -63,6 +65,15 @@ def _fold_bytes(data: bytes) -> bytes:
         start, limit = end, LINE_OCTETS - 1  # a continuation line starts with a space
     parts.append(data[start:])
     return b"\r\n ".join(parts)
+
+
+_LONG_LINE = re.compile(rb"^[^\r\n]{%d,}" % (LINE_OCTETS + 1), re.MULTILINE)
+
+
+def fold_lines(data: bytes) -> bytes:
+    """``data``, lines ended by CR LF and free of lone CR and LF, with every line longer
+    than 75 octets folded as :func:`fold_line` folds it."""
+    return _LONG_LINE.sub(lambda match: _fold_bytes(match[0]), data)
 
 
 def _fold_card(text: str) -> bytes:
