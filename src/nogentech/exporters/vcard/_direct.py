@@ -25,7 +25,7 @@ from ._cards import (
     split_name,
     website,
 )
-from ._lines import clean_text, escape_text, fold_lines
+from ._lines import clean_text, escape_text, fold_text
 from ._select import select
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class _Writer:
         self.semicolon = not self.v4  # in FN, TITLE, ROLE, EMAIL, TEL (see BARE_SEMICOLON_3_0)
         self.head = f"BEGIN:VCARD\r\nVERSION:{'4.0' if self.v4 else '3.0'}\r\nPRODID:{PRODID}\r\n"
         rev = self.shared.rev
-        self.rev = "" if rev is None else f"REV:{escape_text(rev, self.semicolon)}\r\n"
+        self.rev = "" if rev is None else fold_text(f"REV:{escape_text(rev, self.semicolon)}\r\n")
         self.email = "EMAIL;TYPE=work:" if self.v4 else "EMAIL;TYPE=internet,work:"
         self.uid = _uids(cluster.id)
         self.uids: dict[str, str] = {}
@@ -76,11 +76,8 @@ class _Writer:
         self._adr: dict[str, str] = {}
         self._escaped: dict[str, str] = {}
 
-    def text(self, value: str, semicolon: bool | None = None) -> str:
-        """A cleaned text value escaped as the writer's version wants it."""
-        return escape_text(value, self.semicolon if semicolon is None else semicolon)
-
     def card(self, ident: str) -> str:
+        """BEGIN, VERSION, PRODID and UID (49 octets: never folded); gives the UID."""
         uid = self.uid(ident)
         self.lines.append(f"{self.head}UID:{uid}\r\n")
         return uid
@@ -93,10 +90,9 @@ class _Writer:
             line = self._adr.get(place_id)
             if line is None:
                 fields = self.shared.address(place_id)
+                parts = [escape_text(fields.get(k, "")) for k in _ADR_ORDER]
                 line = self._adr[place_id] = (
-                    "ADR;TYPE=work:;;{};{};{};;{}\r\n".format(
-                        *(escape_text(fields.get(k, "")) for k in _ADR_ORDER)
-                    )
+                    fold_text(f"ADR;TYPE=work:;;{parts[0]};{parts[1]};{parts[2]};;{parts[3]}\r\n")
                     if fields
                     else ""
                 )
@@ -112,22 +108,24 @@ class _Writer:
             for name in names:
                 if name not in escaped:
                     escaped[name] = escape_text(name, False)
-            self.lines.append(f"CATEGORIES:{','.join([escaped[n] for n in names])}\r\n")
+            self.lines.append(fold_text(f"CATEGORIES:{','.join([escaped[n] for n in names])}\r\n"))
 
     def contact(self, subject: Company | Person) -> tuple[str, str]:
         """Writes EMAIL; gives the TEL and URL lines, which come later in the card."""
-        email, phone = subject.email, subject.phone
+        email, phone, semicolon = subject.email, subject.phone, self.semicolon
         if email and clean_text(email):
-            self.lines.append(f"{self.email}{self.text(clean_text(email))}\r\n")
+            self.lines.append(
+                fold_text(f"{self.email}{escape_text(clean_text(email), semicolon)}\r\n")
+            )
         tel = ""
         if phone and clean_text(phone):
-            tel = f"TEL;TYPE=work:{self.text(clean_text(phone))}\r\n"
+            tel = fold_text(f"TEL;TYPE=work:{escape_text(clean_text(phone), semicolon)}\r\n")
         url = website(subject)
-        return tel, f"URL:{url}\r\n" if url else ""
+        return tel, fold_text(f"URL:{url}\r\n") if url else ""
 
     def note(self, value: str | None) -> None:
         if value and clean_text(value):
-            self.lines.append(f"NOTE:{escape_text(clean_text(value), False)}\r\n")
+            self.lines.append(fold_text(f"NOTE:{escape_text(clean_text(value), False)}\r\n"))
 
     def organisation(self, company: Company) -> None:
         out = self.lines
@@ -136,47 +134,50 @@ class _Writer:
         self.adr(company)
         self.categories(company)
         tel, url = self.contact(company)
-        out.append(f"FN:{self.text(name)}\r\n")
+        out.append(fold_text(f"FN:{escape_text(name, self.semicolon)}\r\n"))
         out.append("KIND:org\r\n" if self.v4 else "N:;;;;\r\n")
         self.note(company.description.get(self.lang) if company.description else None)
-        out.append(f"ORG:{escape_text(name)}\r\n{self.rev}{tel}{url}")
+        out.append(fold_text(f"ORG:{escape_text(name)}\r\n"))
+        out.append(f"{self.rev}{tel}{url}")
         out.append("END:VCARD\r\n" if self.v4 else "X-ABShowAs:COMPANY\r\nEND:VCARD\r\n")
 
     def person(self, person: Person) -> None:
-        out = self.lines
+        out, semicolon = self.lines, self.semicolon
         self.uids[person.id] = self.card(person.id)
         tel, _ = self.contact(person)
-        out.append(f"FN:{self.text(clean_text(person.name) or person.id)}\r\n")
+        out.append(
+            fold_text(f"FN:{escape_text(clean_text(person.name) or person.id, semicolon)}\r\n")
+        )
         if self.v4:
             out.append("KIND:individual\r\n")
         family, given = split_name(person.name)
-        out.append(f"N:{escape_text(family)};{escape_text(given)};;;\r\n")
+        out.append(fold_text(f"N:{escape_text(family)};{escape_text(given)};;;\r\n"))
         title, employer, roles = _roles(self.cluster, person, self.lang)
         if employer:
-            out.append(f"ORG:{escape_text(employer)}\r\n")
+            out.append(fold_text(f"ORG:{escape_text(employer)}\r\n"))
         out.append(self.rev)
         for role in roles:
-            out.append(f"ROLE:{self.text(role)}\r\n")
+            out.append(fold_text(f"ROLE:{escape_text(role, semicolon)}\r\n"))
         out.append(tel)
         if title:
-            out.append(f"TITLE:{self.text(title)}\r\n")
+            out.append(fold_text(f"TITLE:{escape_text(title, semicolon)}\r\n"))
         out.append("END:VCARD\r\n")
 
     def group(self, group: SubCluster | Commission, members: list[str]) -> None:
         out = self.lines
         self.card(group.id)
         name, note = group_text(group, self.lang)
-        out.append(f"FN:{self.text(name)}\r\n")
+        out.append(fold_text(f"FN:{escape_text(name, self.semicolon)}\r\n"))
         if self.v4:
             out.append("KIND:group\r\n")
-            out.extend(f"MEMBER:{uid}\r\n" for uid in members)
+            out.extend(fold_text(f"MEMBER:{uid}\r\n") for uid in members)
         else:
-            out.append(f"N:{escape_text(name)};;;;\r\n")
+            out.append(fold_text(f"N:{escape_text(name)};;;;\r\n"))
         self.note(note)
         out.append(self.rev)
         if not self.v4:
             out.append("X-ADDRESSBOOKSERVER-KIND:group\r\n")
-            out.extend(f"X-ADDRESSBOOKSERVER-MEMBER:{uid}\r\n" for uid in members)
+            out.extend(fold_text(f"X-ADDRESSBOOKSERVER-MEMBER:{uid}\r\n") for uid in members)
         out.append("END:VCARD\r\n")
 
 
@@ -192,4 +193,4 @@ def render_direct(cluster: Cluster, options: Mapping[str, Any]) -> bytes:
     uids = writer.uids
     for group in chosen.groups:
         writer.group(group, [uids[m] for m in group.members if m in uids])
-    return fold_lines("".join(writer.lines).encode("utf-8"))
+    return "".join(writer.lines).encode("utf-8")

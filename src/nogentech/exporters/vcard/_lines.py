@@ -67,13 +67,18 @@ def _fold_bytes(data: bytes) -> bytes:
     return b"\r\n ".join(parts)
 
 
-_LONG_LINE = re.compile(rb"^[^\r\n]{%d,}" % (LINE_OCTETS + 1), re.MULTILINE)
+def fold_text(line: str) -> str:
+    """``line``, one content line ended by CR LF, folded as :func:`fold_line` folds it.
 
-
-def fold_lines(data: bytes) -> bytes:
-    """``data``, lines ended by CR LF and free of lone CR and LF, with every line longer
-    than 75 octets folded as :func:`fold_line` folds it."""
-    return _LONG_LINE.sub(lambda match: _fold_bytes(match[0]), data)
+    Text in, text out, for a writer that encodes its output once: a line of at most
+    18 characters (72 octets at most) or of at most 75 ASCII ones is returned as is.
+    """
+    if len(line) <= 20 or (len(line) <= LINE_OCTETS + 2 and line.isascii()):
+        return line
+    data = line.encode("utf-8")
+    if len(data) <= LINE_OCTETS + 2:
+        return line
+    return _fold_bytes(data[:-2]).decode("utf-8") + "\r\n"
 
 
 def _fold_card(text: str) -> bytes:
