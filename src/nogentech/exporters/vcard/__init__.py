@@ -2,6 +2,8 @@
 
 Which cards are written and how their text is escaped and folded is described in
 ``docs/vcards.md``; the private modules of this package pick, build and fold the cards.
+They are written directly as text (``_direct``) unless a plugin implements the
+``nogentech_vcard`` hook, which receives vobject cards (``_cards``): same bytes.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 :func:`cards` builds, in order, one card per kept organisation, person and group
 with a stable UID (:func:`card_uid`), and passes each to the ``nogentech_vcard``
 hook as soon as it is built. What the cards of one export share (REV, sector and
-sub-cluster names, addresses) is looked up once (``_Export``).
+sub-cluster names, addresses) is looked up once (:class:`Shared`); the helpers
+that choose a card's values serve the direct writer (``_direct``) too.
 
 vobject is imported when the first card of an export is built.
 """

@@ -7,9 +7,9 @@
   vobject's behaviours, other text by :func:`escape_text`, which leaves ``;`` bare
   where the version lets it (see ``docs/clients.md``).
 * A serialised card is respelt (``X-ABShowAs``) and folded at 75 octets without
-  splitting a UTF-8 character (:func:`fold_line`, :func:`_fold_card`).
-
-vobject is imported inside the functions, when cards are rendered.
+  splitting a UTF-8 character (:func:`fold_line`, :func:`_fold_card`); the direct
+  writer folds each line as it makes it (:func:`fold_text`). vobject is imported
+  inside the functions, when vobject cards are rendered.
 """
 
 from __future__ import annotations
