@@ -54,7 +54,9 @@ def _uids(cluster_id: str) -> Callable[[str], str]:
 
 
 class _Writer:
-    """The lines of one export, as text; ``lines`` is the export before folding.
+    """The cards of one export: ``lines`` those of the card being written, as text,
+    folded; ``cards`` the cards written, in UTF-8 (a card at a time keeps the text
+    of one card, not of the export, beside its bytes).
 
     ``uids`` maps the organisations and people written so far to their UIDs: the
     members a group card may list.
@@ -73,6 +75,7 @@ class _Writer:
         self.uid = _uids(cluster.id)
         self.uids: dict[str, str] = {}
         self.lines: list[str] = []
+        self.cards: list[bytes] = []
         self._adr: dict[str, str] = {}
         self._escaped: dict[str, str] = {}
 
@@ -81,6 +84,12 @@ class _Writer:
         uid = self.uid(ident)
         self.lines.append(f"{self.head}UID:{uid}\r\n")
         return uid
+
+    def end(self, tail: str) -> None:
+        """The last lines of a card (``tail``, ending with END); the card to UTF-8."""
+        self.lines.append(tail)
+        self.cards.append("".join(self.lines).encode("utf-8"))
+        self.lines.clear()
 
     def adr(self, company: Company) -> None:
         """One ADR per place, without repeats (as :func:`addresses`: the line of a
@@ -139,7 +148,7 @@ class _Writer:
         self.note(company.description.get(self.lang) if company.description else None)
         out.append(fold_text(f"ORG:{escape_text(name)}\r\n"))
         out.append(f"{self.rev}{tel}{url}")
-        out.append("END:VCARD\r\n" if self.v4 else "X-ABShowAs:COMPANY\r\nEND:VCARD\r\n")
+        self.end("END:VCARD\r\n" if self.v4 else "X-ABShowAs:COMPANY\r\nEND:VCARD\r\n")
 
     def person(self, person: Person) -> None:
         out, semicolon = self.lines, self.semicolon
@@ -161,7 +170,7 @@ class _Writer:
         out.append(tel)
         if title:
             out.append(fold_text(f"TITLE:{escape_text(title, semicolon)}\r\n"))
-        out.append("END:VCARD\r\n")
+        self.end("END:VCARD\r\n")
 
     def group(self, group: SubCluster | Commission, members: list[str]) -> None:
         out = self.lines
@@ -178,7 +187,7 @@ class _Writer:
         if not self.v4:
             out.append("X-ADDRESSBOOKSERVER-KIND:group\r\n")
             out.extend(fold_text(f"X-ADDRESSBOOKSERVER-MEMBER:{uid}\r\n") for uid in members)
-        out.append("END:VCARD\r\n")
+        self.end("END:VCARD\r\n")
 
 
 def render_direct(cluster: Cluster, options: Mapping[str, Any]) -> bytes:
@@ -193,4 +202,4 @@ def render_direct(cluster: Cluster, options: Mapping[str, Any]) -> bytes:
     uids = writer.uids
     for group in chosen.groups:
         writer.group(group, [uids[m] for m in group.members if m in uids])
-    return "".join(writer.lines).encode("utf-8")
+    return b"".join(writer.cards)
