@@ -16,7 +16,7 @@ from typing import Any
 
 import pluggy
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 from icalendar.parser import Contentline
@@ -190,6 +190,7 @@ def test_zones_icalendar_writes_in_utc_or_with_odd_offsets(
 ) -> None:
     """Zones icalendar holds equal to UTC (DATE-TIME with Z), negative daylight saving,
     half-hour offsets, fourteen hours."""
+    assume(all(s.id != "c" for s in found))  # ids are unique across a cluster
     cluster = Cluster(id="c", name="C", timezone=zone, meeting_series=tuple(found))
     direct, reference, _ = both(cluster, {"expand": expand})
     assert direct == reference
