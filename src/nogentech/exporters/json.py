@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,8 @@ MEDIA_TYPE = "application/json"
 
 def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
     """UTF-8 JSON of ``cluster`` with ``schema_version``; same data, same bytes."""
+    import json
+
     from ..loading import to_dict
 
     document = to_dict(cluster)

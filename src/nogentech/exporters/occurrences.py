@@ -8,7 +8,6 @@ The shape and the shipped JSON Schema are described in ``docs/meetings-json.md``
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -157,6 +156,8 @@ def document(cluster: Cluster, options: Mapping[str, Any]) -> dict[str, Any]:
 
 def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
     """UTF-8 JSON of the occurrences in the window; same data and options, same bytes."""
+    import json
+
     text = json.dumps(document(cluster, options), ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...durations import parse_duration
 from ...exceptions import OptionError, did_you_mean
 from ...meetings import Event, MeetingSeries
 from ...recurrence import Window, rule_text, window, zone
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 
 
 def _refresh(text: str) -> dt.timedelta:
-    from ...converters import parse_duration
-
     try:
         value = parse_duration(text)
     except ValueError:

@@ -8,7 +8,6 @@ Mozilla ical.js reads them; ``docs/jcal.md`` lists them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,6 +31,8 @@ def convert(text: str, family: Literal["ical", "vcard"]) -> list[Any]:
 
 def dumps(value: Any) -> bytes:
     """Compact UTF-8 JSON ending with a newline: same value, same bytes."""
+    import json
+
     return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 

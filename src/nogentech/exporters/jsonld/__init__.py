@@ -11,7 +11,6 @@ occurrence and one-off event as an ``Event``. See ``docs/jsonld.md``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +60,8 @@ def document(cluster: Cluster, options: Mapping[str, Any]) -> dict[str, Any]:
 
 def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
     """UTF-8 JSON-LD; same data and options, same bytes."""
+    import json
+
     text = json.dumps(document(cluster, options), ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")
 
@@ -71,6 +72,8 @@ def script(cluster: Cluster, options: Mapping[str, Any]) -> str:
     Every ``<``, ``>`` and ``&`` is written as a JSON escape, so that no text of the
     data can close the element or open a comment.
     """
+    import json
+
     text = json.dumps(document(cluster, options), ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
