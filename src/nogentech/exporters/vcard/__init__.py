@@ -8,20 +8,48 @@ They are written directly as text (``_direct``) unless a plugin implements the
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...hookspecs import hookimpl
 from ...plugins import LANG_OPTION, Exporter, Hooks, Option
-from ._cards import NAMESPACE, card_uid, cards, split_name
-from ._direct import render_direct
-from ._lines import _encoded, _fold_card, clean_text, fold_line
-from ._select import Selection, select
 
 if TYPE_CHECKING:
     from ...cluster import Cluster
     from ...plugins import ExporterRegistry
+    from ._cards import NAMESPACE, card_uid, cards, split_name
+    from ._direct import render_direct
+    from ._lines import clean_text, fold_line
+    from ._select import Selection, select
+
+_HOMES = {
+    "NAMESPACE": "._cards",
+    "card_uid": "._cards",
+    "cards": "._cards",
+    "split_name": "._cards",
+    "render_direct": "._direct",
+    "clean_text": "._lines",
+    "fold_line": "._lines",
+    "Selection": "._select",
+    "select": "._select",
+}
+"""Where each public name lives: imported on first use, so registering the format is cheap."""
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
 
 __all__ = [
     "MEDIA_TYPE",
@@ -64,11 +92,16 @@ def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
     """
     if hooks.has(HOOK):
         return render_vobject(cluster, options, hooks)
+    from ._direct import render_direct
+
     return render_direct(cluster, options)
 
 
 def render_vobject(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks | None) -> bytes:
     """The export written by vobject, each card passed to the ``nogentech_vcard`` hook."""
+    from ._cards import cards
+    from ._lines import _encoded, _fold_card
+
     return b"".join(
         _fold_card(_encoded(card).serialize(lineLength=sys.maxsize))
         for _, card in cards(cluster, options, hooks)
