@@ -451,8 +451,9 @@ def off_rule_dates(series: MeetingSeries, dates: Iterable[dt.date]) -> frozenset
     """The dates among ``dates`` that are not occurrences of ``series``.
 
     An occurrence is a local date the rule gives from ``first_date`` on (``COUNT``
-    and ``UNTIL`` included) or one of ``extra_dates``. The rule is run once, up to
-    the last date asked about; dateutil keeps what it computed, so expanding the
+    and ``UNTIL`` included) or one of ``extra_dates``. Most rules are answered from
+    each date alone (see :func:`_date_test`); any other rule is run once, up to the
+    last date asked about, and dateutil keeps what it computed, so expanding the
     series later does not compute those occurrences again.
     """
     wanted = set(dates) - set(series.extra_dates)
