@@ -85,7 +85,10 @@ class Cluster:
         problems = check_references(collections, self.id)
         if problems:
             raise DataError(problems)
-        index: dict[str, Any] = {self.id: self}
+        # The cluster itself is not in its index: an index holding it would make a
+        # cycle, and a dropped cluster would wait for the cyclic garbage collector
+        # (a long pause in a server that reloads) instead of being freed at once.
+        index: dict[str, Any] = {}
         for name in COLLECTIONS:
             for item in getattr(self, name):
                 index[item.id] = item
@@ -95,13 +98,25 @@ class Cluster:
 
     def get(self, ident: str) -> Any:
         """The object with id ``ident`` (any kind); raises ``KeyError`` if none."""
-        return self._index[ident]
+        try:
+            return self._index[ident]
+        except KeyError:
+            if ident == self.id:
+                return self
+            raise
 
     def __contains__(self, ident: object) -> bool:
-        return ident in self._index
+        return ident in self._index or ident == self.id
+
+    def _find(self, ident: str) -> Any:
+        """The object with id ``ident`` (the cluster itself included), or None."""
+        found = self._index.get(ident)
+        if found is None and ident == self.id:
+            return self
+        return found
 
     def _typed(self, ident: str, kind: type[_T]) -> _T:
-        obj = self._index.get(ident)
+        obj = self._find(ident)
         if not isinstance(obj, kind):
             raise KeyError(f"no {kind.__name__.lower()} with id {ident!r}")
         return obj
@@ -136,7 +151,7 @@ class Cluster:
 
     def name_of(self, ident: str, lang: str = "fr") -> str:
         """A readable name for any id: a person's or company's name, a place's label…"""
-        obj = self._index.get(ident)
+        obj = self._find(ident)
         if obj is None:
             return ident
         name = getattr(obj, "name", None) or getattr(obj, "title", None)

@@ -47,7 +47,13 @@ def _strict(kind: type[Any], label: str) -> Any:
     return structure
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]").search
+"""Finds a lone surrogate (what :func:`~nogentech.text.check_string` refuses), cheaply."""
+
+
 def _structure_str(value: object, _: Any) -> str:
+    if type(value) is str and _SURROGATE(value) is None:
+        return value
     if type(value) is not str and not isinstance(value, str):
         raise TypeError(f"expected a string (got {_type_name(value)} {quote(value)})")
     return check_string(value)
@@ -69,6 +75,17 @@ _TEXT_KEYS = frozenset(("fr", "en"))
 
 
 def _structure_text(value: object, _: Any) -> Text:
+    if type(value) is dict:
+        # The usual tables, {fr, en} or one of them, without a lone surrogate.
+        size = len(value)
+        fr = value.get("fr")
+        en = value.get("en")
+        if (
+            (fr is None or (type(fr) is str and _SURROGATE(fr) is None))
+            and (en is None or (type(en) is str and _SURROGATE(en) is None))
+            and size == (fr is not None) + (en is not None)
+        ):
+            return Text(fr=fr, en=en)
     if isinstance(value, str):
         return Text(fr=check_string(value))
     if isinstance(value, dict):
@@ -257,12 +274,24 @@ def configure_converter(conv: Converter) -> None:
 
     def tuple_factory(kind: Any) -> Any:
         inner = homogenous_tuple_structure_factory(kind, conv)
+        if typing.get_args(kind)[0] is str:
+
+            def structure_strings(value: object, hint: Any) -> Any:
+                if type(value) is list:
+                    for item in value:
+                        if type(item) is not str or _SURROGATE(item) is not None:
+                            break
+                    else:
+                        return tuple(value)
+                return structure(value, hint)
 
         def structure(value: object, hint: Any) -> Any:
             if type(value) is not list and not isinstance(value, list | tuple):
                 raise TypeError(f"expected a list (got {_type_name(value)} {quote(value)})")
             return inner(value, hint)
 
+        if typing.get_args(kind)[0] is str and conv.get_structure_hook(str) is _structure_str:
+            return structure_strings
         return structure
 
     def optional_factory(kind: Any) -> Any:

@@ -6,7 +6,9 @@ of numbers); see ``docs/limits.md``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
 import re
 import typing
@@ -129,13 +131,17 @@ def from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Cluster:
     """
     if not isinstance(data, Mapping):
         raise DataError([Problem("", "the top level must be a table/object")], source)
+    # Data the schema takes nests a few levels at most: the depth is checked
+    # before the fast way only where the schema does not look (the ``x-`` keys),
+    # and everywhere before the detailed way.
+    with _no_collections():
+        cluster = _from_valid_dict(data)
+    if cluster is not None:
+        return cluster
     try:
         check_depth(data)
     except ValueError as exc:
         raise DataError([Problem("", str(exc))], source) from None
-    cluster = _from_valid_dict(data)
-    if cluster is not None:
-        return cluster
     return _from_dict_with_problems(data, source)
 
 
@@ -153,7 +159,13 @@ def _from_valid_dict(data: Mapping[str, Any]) -> Cluster | None:
         return None
     body: dict[str, Any] = {}
     for key, value in data.items():
-        if key == "schema_version" or str(key).startswith("x-"):
+        if key == "schema_version":
+            continue
+        if str(key).startswith("x-"):
+            try:
+                check_depth([value])
+            except ValueError:
+                return None
             continue
         if key in COLLECTIONS and not isinstance(value, list):
             return None
@@ -302,7 +314,42 @@ def loads(
     ``{`` is read as JSON and anything else as TOML. ``source`` names the text
     in error messages. Raises :class:`~nogentech.DataError` listing every problem.
     """
-    return from_dict(_parse(_text(text, source), format, source), source=source)
+    with _no_collections():
+        return from_dict(_parse(_text(text, source), format, source), source=source)
+
+
+def _loads_taking(
+    held: list[Any],
+    format: str | None,  # noqa: A002
+    source: str | None,
+) -> Cluster:
+    """:func:`loads` of the bytes or text in ``held``, which it empties.
+
+    The file's bytes and then its text are let go as soon as they are read, so
+    that they are not kept alive beside the objects built from them.
+    """
+    with _no_collections():
+        text = _text(held.pop(), source)
+        data = _parse(text, format, source)
+        del text
+        return from_dict(data, source=source)
+
+
+@contextlib.contextmanager
+def _no_collections() -> Iterator[None]:
+    """No cyclic garbage collection while a cluster is read.
+
+    Reading builds many objects and no cycle: the collections their creation would
+    trigger (full ones over the whole heap, ever longer as the heap grows) would
+    find nothing to free. The collector is enabled again as it was.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _format_of(name: str) -> str | None:
@@ -331,17 +378,19 @@ def load(
             unit = "characters" if isinstance(data, str) else "bytes"
             message = f"the data is longer than {MAX_FILE_SIZE} {unit}; no more is read"
             raise DataError([Problem("", message)], label)
-        return loads(data, format or (_format_of(label) if label else None), source=label)
+        held = [data]
+        del data
+        return _loads_taking(held, format or (_format_of(label) if label else None), label)
     from pathlib import Path
 
     file = Path(source)
     try:
-        raw = read_regular(file, MAX_FILE_SIZE)
+        held = [read_regular(file, MAX_FILE_SIZE)]
     except OSError as exc:
         raise DataError([Problem("", f"cannot read {file}: {exc.strerror}")], str(file)) from None
     except ValueError as exc:
         raise DataError([Problem("", f"cannot read {file}: {exc}")], str(file)) from None
-    return loads(raw, format or _format_of(file.name), source=str(file))
+    return _loads_taking(held, format or _format_of(file.name), str(file))
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -28,9 +29,11 @@ from .recurrence import (
     check_timezone,
     holiday_names,
     local,
+    rule_text,
     window,
     zone,
 )
+from .rules import WEEKDAYS, parse_rule
 from .text import PartialDate, Text, ref, refs, slug
 
 __all__ = [
@@ -448,18 +451,117 @@ def off_rule_dates(series: MeetingSeries, dates: Iterable[dt.date]) -> frozenset
     """The dates among ``dates`` that are not occurrences of ``series``.
 
     An occurrence is a local date the rule gives from ``first_date`` on (``COUNT``
-    and ``UNTIL`` included) or one of ``extra_dates``. The rule is run once, up to
-    the last date asked about; dateutil keeps what it computed, so expanding the
+    and ``UNTIL`` included) or one of ``extra_dates``. Most rules are answered from
+    each date alone (see :func:`_date_test`); any other rule is run once, up to the
+    last date asked about, and dateutil keeps what it computed, so expanding the
     series later does not compute those occurrences again.
     """
     wanted = set(dates) - set(series.extra_dates)
     if not wanted:
         return frozenset()
+    occurs = _date_test(series)
+    if occurs is not None:
+        return frozenset(day for day in wanted if not occurs(day))
     tz = zone(series.timezone)
     lo = dt.datetime.combine(min(wanted), dt.time(0), tzinfo=tz)
     hi = dt.datetime.combine(max(wanted) + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
     found = {stamp.date() for stamp in _series_rule(series).between(lo, hi, inc=True)}
     return frozenset(wanted - found)
+
+
+_WEEKDAY_INDEX = {name: index for index, name in enumerate(WEEKDAYS)}
+_BY_DATE = ("BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY")
+
+
+def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = day.replace(day=1)
+    after = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, after - dt.timedelta(days=1)
+
+
+def _date_test(series: MeetingSeries) -> Any:
+    """A test telling whether a date is one the series' rule gives, or None.
+
+    dateutil runs a rule from its first date, so asking it about dates years later
+    computes every occurrence in between. For a rule without COUNT, BYSETPOS,
+    BYWEEKNO or BYYEARDAY the answer is a matter of the date alone, as dateutil
+    would find it: the period (day, week from WKST, month or year) is a multiple of
+    INTERVAL periods after the first date's, the date passes each BYxxx part (with
+    the defaults dateutil takes from the first date), and its start is not after
+    UNTIL. None for other rules, which dateutil runs.
+    """
+    parts = parse_rule(series.rule)
+    if any(p in parts for p in ("COUNT", "BYSETPOS", "BYWEEKNO", "BYYEARDAY")):
+        return None
+    freq = parts["FREQ"]
+    start = series.first_date
+    step = int(parts.get("INTERVAL", "1"))
+    months = frozenset(int(m) for m in parts["BYMONTH"].split(",")) if "BYMONTH" in parts else None
+    month_days: frozenset[int] | None = None
+    if "BYMONTHDAY" in parts:
+        month_days = frozenset(int(d) for d in parts["BYMONTHDAY"].split(","))
+    weekdays: frozenset[int] | None = None
+    nth: frozenset[tuple[int, int]] | None = None
+    if "BYDAY" in parts:
+        plain, numbered = set(), set()
+        for item in parts["BYDAY"].split(","):
+            if item[:-2]:
+                numbered.add((_WEEKDAY_INDEX[item[-2:]], int(item[:-2])))
+            else:
+                plain.add(_WEEKDAY_INDEX[item])
+        if plain and numbered:
+            return None  # dateutil would ask for both at once
+        weekdays, nth = frozenset(plain) or None, frozenset(numbered) or None
+    if not any(p in parts for p in _BY_DATE):
+        if freq == "YEARLY":
+            months = months or frozenset((start.month,))
+            month_days = frozenset((start.day,))
+        elif freq == "MONTHLY":
+            month_days = frozenset((start.day,))
+        elif freq == "WEEKLY":
+            weekdays = frozenset((start.weekday(),))
+    tz = zone(series.timezone)
+    until = None
+    match = re.search(r"UNTIL=(\d{8}T\d{6})Z", rule_text(series.rule, tz))
+    if match:
+        until = dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    wkst = _WEEKDAY_INDEX[parts.get("WKST", "MO")]
+    week_one = start - dt.timedelta(days=(start.weekday() - wkst) % 7)
+    start_time = series.start_time
+
+    def occurs(day: dt.date) -> bool:
+        if day < start:
+            return False
+        if freq == "DAILY":
+            period = (day - start).days
+        elif freq == "WEEKLY":
+            period = (day - week_one).days // 7
+        elif freq == "MONTHLY":
+            period = (day.year - start.year) * 12 + day.month - start.month
+        else:
+            period = day.year - start.year
+        if period % step:
+            return False
+        if months is not None and day.month not in months:
+            return False
+        if weekdays is not None and day.weekday() not in weekdays:
+            return False
+        if month_days is not None:
+            last = _month_bounds(day)[1].day
+            if day.day not in month_days and day.day - last - 1 not in month_days:
+                return False
+        if nth is not None:
+            if freq == "YEARLY" and months is None:
+                lo, hi = dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+            else:
+                lo, hi = _month_bounds(day)
+            weekday = day.weekday()
+            here = {(weekday, (day - lo).days // 7 + 1), (weekday, -((hi - day).days // 7 + 1))}
+            if not here & nth:
+                return False
+        return until is None or dt.datetime.combine(day, start_time, tzinfo=tz) <= until
+
+    return occurs
 
 
 def _meeting(

@@ -171,6 +171,8 @@ def check_references(
     collections: Mapping[str, Sequence[Any]], cluster_id: str | None
 ) -> list[Problem]:
     """Every duplicate id and every reference that points to no object of the right kind."""
+    if _all_sound(collections, cluster_id):
+        return []
     ids, problems = index_ids(collections, cluster_id)
     every = {ident for group in ids.values() for ident in group}
     known: dict[tuple[str, ...], set[str]] = {}
@@ -205,3 +207,68 @@ def _unknown(ids: Mapping[str, Mapping[str, str]], targets: tuple[str, ...], ide
     if elsewhere:
         return f"unknown {kinds} {ident!r} (it is a {_SINGULAR[elsewhere]})"
     return f"unknown {kinds} {ident!r}{did_you_mean(ident, _ids_of(ids, targets))}"
+
+
+def _all_sound(collections: Mapping[str, Sequence[Any]], cluster_id: str | None) -> bool:
+    """True when model objects have unique ids and references that all point right.
+
+    The quick answer for sound data: sets of ids, no paths. False as soon as
+    anything is wrong or unusual (a raw mapping, an id that is not a string),
+    and :func:`check_references` then looks again, item by item, to say where.
+    """
+    groups: dict[str, set[str]] = {}
+    count = 0
+    if cluster_id:
+        groups["cluster"] = {cluster_id}
+        count = 1
+    try:
+        for name in COLLECTIONS:
+            idents = [item.id for item in collections.get(name, ())]
+            group = set(idents)
+            if len(group) != len(idents) or not all(type(i) is str for i in group):
+                return False
+            groups[name] = group
+            count += len(group)
+        every: set[str] = set().union(*groups.values())
+        if len(every) != count:
+            return False
+        allowed: dict[tuple[str, ...], set[str]] = {}
+        for name in COLLECTIONS:
+            for item in collections.get(name, ()):
+                if not _sound(item, groups, every, allowed):
+                    return False
+    except (AttributeError, TypeError):
+        return False
+    return True
+
+
+def _sound(
+    obj: Any,
+    groups: Mapping[str, set[str]],
+    every: set[str],
+    allowed: dict[tuple[str, ...], set[str]],
+) -> bool:
+    """True when every reference inside the attrs object ``obj`` points to a known id."""
+    for name, targets in _plan(type(obj)) or ():
+        value = getattr(obj, name)
+        if targets is not None:
+            known = allowed.get(targets)
+            if known is None:
+                known = (
+                    every
+                    if "any" in targets
+                    else set().union(*(groups.get(t, ()) for t in targets))
+                )
+                allowed[targets] = known
+            if isinstance(value, tuple):
+                if not known.issuperset(value):
+                    return False
+            elif value is not None and value not in known:
+                return False
+        elif isinstance(value, tuple):
+            for item in value:
+                if _plan(type(item)) and not _sound(item, groups, every, allowed):
+                    return False
+        elif _plan(type(value)) and not _sound(value, groups, every, allowed):
+            return False
+    return True

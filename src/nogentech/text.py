@@ -105,8 +105,13 @@ def is_slug(value: object) -> bool:
     return isinstance(value, str) and bool(_SLUG.match(value))
 
 
+_SLUG_MATCH = _SLUG.match
+
+
 def slug(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """attrs validator: ``value`` is a slug."""
+    if type(value) is str and _SLUG_MATCH(value) is not None:
+        return
     if not is_slug(value):
         raise ValueError(
             f"'{attribute.name}' must be a slug: lowercase letters, digits, '-' "
@@ -116,12 +121,21 @@ def slug(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
 
 def optional_slug(inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """attrs validator: ``value`` is None or a slug."""
-    if value is not None:
+    if value is not None and (type(value) is not str or _SLUG_MATCH(value) is None):
         slug(inst, attribute, value)
 
 
 def slugs(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """attrs validator: ``value`` is a tuple of slugs without repeats."""
+    if type(value) is tuple:
+        if not value:
+            return
+        for item in value:
+            if type(item) is not str or _SLUG_MATCH(item) is None:
+                break
+        else:
+            if len(value) == 1 or len(set(value)) == len(value):
+                return
     if not isinstance(value, tuple):
         raise TypeError(f"'{attribute.name}' must be a tuple (got {type(value).__name__})")
     seen: set[str] = set()
