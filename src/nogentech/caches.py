@@ -95,7 +95,7 @@ def write(name: str, key: bytes, value: Any) -> None:
 
         data = _head(key) + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        write_atomic(path, data)
+        write_atomic(path, data, durable=False)
     except Exception:  # noqa: BLE001 - a cache that cannot be written is left out
         return
 

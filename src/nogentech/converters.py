@@ -30,6 +30,7 @@ __all__ = [
     "parse_duration",
 ]
 
+
 def _type_name(value: object) -> str:
     return type(value).__name__
 

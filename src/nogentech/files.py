@@ -168,7 +168,7 @@ def _remove_left_over(directory: Path, name: str) -> None:
                 os.close(fd)
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
     A reader sees the old file or the new one, never half of one; if anything
@@ -176,7 +176,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     ``path`` is a symbolic link, the file it points to is written (as editors do)
     and the link stays. The temporary file sits beside the target, named
     ``.NAME.<random>`` + :data:`TEMP_SUFFIX`; one left by a killed write is removed
-    by the next write to the same target.
+    by the next write to the same target. ``durable=False`` skips forcing the data to
+    the disk before the rename (for a cache, which a crash may lose without harm).
     """
     # Imported here: reading a file needs neither (a command that only reads starts faster).
     import tempfile
@@ -192,7 +193,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
             if target.exists():
                 os.chmod(tmp, target.stat().st_mode & 0o777)
             else:
