@@ -302,7 +302,7 @@ def measure_task(
                 if task.data == "builtin":
                     found = _process(COMMANDS[task.name][impl])
                 else:
-                    timeout = max(600.0, 20 * plan.cap)
+                    timeout = max(3600.0, 100 * plan.cap)
                     found = _worker(task.name, impl, data, warm_of[impl], timeout)
             except Exception as exc:  # reported, never stops the run
                 errors[impl] = f"{type(exc).__name__}: {exc}"[:300]
@@ -367,14 +367,21 @@ def _line(task: Task, row: dict[str, Any]) -> str:
     )
 
 
-def exponent(rows: Sequence[dict[str, Any]], impl: str, key: str) -> float | None:
-    """log(t(100k) / t(10k)) / log(10), from the two largest sizes measured ten apart."""
+def growth(rows: Sequence[dict[str, Any]], impl: str, key: str) -> tuple[float, int, int] | None:
+    """``(exponent, small, big)`` from the two largest sizes measured ten apart, where
+    the exponent is ``log(t(big) / t(small)) / log(10)`` (1.0 is linear)."""
     by_size = {r["size"]: r[impl][key] for r in rows if r["size"]}
     for big in sorted(by_size, reverse=True):
         small = big // 10
         if small in by_size and by_size[big] and by_size[small]:
-            return math.log(by_size[big] / by_size[small]) / math.log(10)
+            return math.log(by_size[big] / by_size[small]) / math.log(10), small, big
     return None
+
+
+def exponent(rows: Sequence[dict[str, Any]], impl: str, key: str) -> float | None:
+    """The exponent of :func:`growth` (10,000 → 100,000 in a full run)."""
+    found = growth(rows, impl, key)
+    return found[0] if found else None
 
 
 def _mib(value: float | None) -> str:
@@ -407,15 +414,14 @@ def report(results: dict[str, Any]) -> str:
                 f"| {size} | {_pair(n['first'], n['warm'])} | {_pair(b['first'], b['warm'])} "
                 f"| {_pair(lim['first'], lim['warm'])} | {ratio_b} | {ratio_l} | {peak} | {notes} |"
             )
-        growth = found.get("exponent") or {}
         parts = []
         for impl in IMPLS:
-            first, warm = growth.get(impl, {}).get("first"), growth.get(impl, {}).get("warm")
-            if first is not None or warm is not None:
-                fmt = [f"{v:.2f}" if v is not None else "—" for v in (first, warm)]
+            pair = [growth(found["rows"], impl, k) for k in ("first", "warm")]
+            if any(pair):
+                fmt = [f"{g[0]:.2f} ({g[1]:,} → {g[2]:,})" if g else "—" for g in pair]
                 parts.append(f"{impl} {fmt[0]} / {fmt[1]}")
         if parts:
-            out.append(f"\nGrowth exponent 10,000 → 100,000 (first / warm): {', '.join(parts)}.")
+            out.append(f"\nGrowth exponent, first / warm: {'; '.join(parts)}.")
         out.append("")
     return "\n".join(out)
 
