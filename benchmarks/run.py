@@ -414,14 +414,19 @@ def report(results: dict[str, Any]) -> str:
                 f"| {size} | {_pair(n['first'], n['warm'])} | {_pair(b['first'], b['warm'])} "
                 f"| {_pair(lim['first'], lim['warm'])} | {ratio_b} | {ratio_l} | {peak} | {notes} |"
             )
-        parts = []
-        for impl in IMPLS:
-            pair = [growth(found["rows"], impl, k) for k in ("first", "warm")]
-            if any(pair):
-                fmt = [f"{g[0]:.2f} ({g[1]:,} → {g[2]:,})" if g else "—" for g in pair]
-                parts.append(f"{impl} {fmt[0]} / {fmt[1]}")
+        pairs = {i: [growth(found["rows"], i, k) for k in ("first", "warm")] for i in IMPLS}
+        spans = {(g[1], g[2]) for pair in pairs.values() for g in pair if g}
+        one = len(spans) == 1
+
+        def fmt(g: tuple[float, int, int] | None, one: bool = one) -> str:
+            if g is None:
+                return "—"
+            return f"{g[0]:.2f}" if one else f"{g[0]:.2f} ({g[1]:,} → {g[2]:,})"
+
+        parts = [f"{i} {fmt(p[0])} / {fmt(p[1])}" for i, p in pairs.items() if any(p)]
         if parts:
-            out.append(f"\nGrowth exponent, first / warm: {'; '.join(parts)}.")
+            span = f" {min(spans)[0]:,} → {min(spans)[1]:,}" if one else ""
+            out.append(f"\nGrowth exponent{span}, first / warm: {'; '.join(parts)}.")
         out.append("")
     return "\n".join(out)
 
