@@ -247,10 +247,25 @@ def _process(command: Sequence[str]) -> dict[str, Any]:
     return {
         "first": usage.ru_utime + usage.ru_stime,
         "warm": [],
-        "peak_kib": usage.ru_maxrss,
+        "peak_kib": None,
         "size": None,
         "vevents": None,
     }
+
+
+def _process_peak(command: Sequence[str]) -> int | None:
+    """Peak resident size (KiB) of ``command`` alone, run under ``peak.py``."""
+    done = subprocess.run(
+        [command[0], str(HERE / "peak.py"), *command[1:]],
+        capture_output=True,
+        env=_env(),
+        timeout=600,
+        check=False,
+    )
+    for line in reversed(done.stderr.decode("utf-8", "replace").splitlines()):
+        if line.startswith("peak-kib: "):
+            return int(line.split()[1])
+    return None
 
 
 def _worker(task: str, impl: str, data: Path | None, warm: int, timeout: float) -> dict[str, Any]:
@@ -313,6 +328,12 @@ def measure_task(
                     samples[impl]["warm"].extend(value or [])
                 elif value is not None:
                     samples[impl][key].append(value)
+    if task.data == "builtin":
+        for impl in IMPLS:
+            if impl not in errors:
+                peak = _process_peak(COMMANDS[task.name][impl])
+                if peak is not None:
+                    samples[impl]["peak_kib"].append(peak)
     if task.data == "builtin" and "nogentech" not in errors:
         # Warm: the same command called again inside one process.
         try:
