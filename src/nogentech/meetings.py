@@ -428,8 +428,10 @@ def _look_up_later(meeting: Meeting) -> None:
 
 
 def _series_rule(series: MeetingSeries) -> Any:
-    """The dateutil rule of ``series`` (cached by :func:`~nogentech.recurrence.build_rule`)."""
-    return build_rule(series.rule, series.first_date, series.start_time, series.timezone)
+    """The dateutil rule of ``series``, kept while the series lives (see ``build_rule``)."""
+    return build_rule(
+        series.rule, series.first_date, series.start_time, series.timezone, owner=series
+    )
 
 
 def holiday_name(country: str | None, date: dt.date) -> Text | None:

@@ -14,6 +14,7 @@ import functools
 import os
 import re
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -197,18 +198,62 @@ def rule_text(rule: str, tz: ZoneInfo) -> str:
     return ";".join(parts)
 
 
-def build_rule(rule: str, first: dt.date, start: dt.time, timezone: str) -> rrule:
+def build_rule(
+    rule: str, first: dt.date, start: dt.time, timezone: str, *, owner: object = None
+) -> rrule:
     """The dateutil rule ``rule`` anchored at ``first`` and the local time ``start``.
 
     Raises ``ValueError`` when the rule is invalid or when ``first`` is not itself
     an occurrence of it (RFC 5545 counts DTSTART as the first instance, and
-    clients disagree when it does not match). The result is cached.
+    clients disagree when it does not match).
+
+    The result is kept for as long as ``owner`` (the series the rule belongs to)
+    lives, and shared by every living owner of the same four values, so that the
+    cache grows and shrinks with the data: there is no fixed size past which
+    every call parses again, and the rules of a cluster that is dropped (a feed
+    server reloading its file) go with it. Without an owner, a rule some living
+    owner holds is reused and any other is parsed afresh.
     """
-    return _cached_rule(rule, first, start, timezone)
+    key = (rule, first, start, timezone)
+    if owner is not None:
+        entry = _by_owner.get(id(owner))
+        if entry is not None and entry[0]() is owner and entry[1] == key:
+            return entry[2]
+    parsed = _shared.get(key)
+    if parsed is None:
+        parsed = _parse_rule(rule, first, start, timezone)
+        _shared[key] = parsed
+    if owner is not None:
+        ref = _OwnerRef(owner, _forget)
+        ref.ident = id(owner)
+        _by_owner[ref.ident] = (ref, key, parsed)
+    return parsed
 
 
-@functools.lru_cache(maxsize=4096)
-def _cached_rule(rule: str, first: dt.date, start: dt.time, timezone: str) -> rrule:
+_RuleKey = tuple[str, dt.date, dt.time, str]
+
+
+class _OwnerRef(weakref.ref):  # type: ignore[type-arg]
+    """A weak reference to an owner of a rule that removes the owner's entry."""
+
+    __slots__ = ("ident",)
+    ident: int
+
+
+def _forget(ref: _OwnerRef) -> None:
+    """Drop the entry of an owner that has died (unless another owner has it now)."""
+    entry = _by_owner.get(ref.ident)
+    if entry is not None and entry[0] is ref:
+        _by_owner.pop(ref.ident, None)
+
+
+_by_owner: dict[int, tuple[_OwnerRef, _RuleKey, rrule]] = {}
+"""Parsed rules by the identity of their owner, removed when the owner dies."""
+_shared: weakref.WeakValueDictionary[_RuleKey, rrule] = weakref.WeakValueDictionary()
+"""Parsed rules by their values, for as long as some owner keeps them."""
+
+
+def _parse_rule(rule: str, first: dt.date, start: dt.time, timezone: str) -> rrule:
     from dateutil.rrule import rrule as rrule_type
     from dateutil.rrule import rrulestr
 

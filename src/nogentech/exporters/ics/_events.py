@@ -60,7 +60,9 @@ def _extra_only(series: MeetingSeries) -> set[dt.date]:
     if not extra:
         return extra
     tz = zone(series.timezone)
-    rule = build_rule(series.rule, series.first_date, series.start_time, series.timezone)
+    rule = build_rule(
+        series.rule, series.first_date, series.start_time, series.timezone, owner=series
+    )
     lo = dt.datetime.combine(min(extra), dt.time(0), tzinfo=tz)
     hi = dt.datetime.combine(max(extra) + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
     return extra - {stamp.date() for stamp in rule.between(lo, hi, inc=True)}
