@@ -68,7 +68,7 @@ def long_date(day: dt.date, lang: str) -> str:
     return f"{_DAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
 
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 _REPR = reprlib.Repr()
 _REPR.maxstring = _REPR.maxother = MAX_QUOTED
@@ -102,10 +102,10 @@ def check_string(value: str) -> str:
 
 def is_slug(value: object) -> bool:
     """True for a stable identifier: lowercase ASCII letters and digits joined by ``-``."""
-    return isinstance(value, str) and bool(_SLUG.match(value))
+    return isinstance(value, str) and bool(_SLUG.fullmatch(value))
 
 
-_SLUG_MATCH = _SLUG.match
+_SLUG_MATCH = _SLUG.fullmatch
 
 
 def slug(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
