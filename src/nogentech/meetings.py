@@ -26,6 +26,7 @@ from .recurrence import (
     check_day,
     check_days,
     check_moment,
+    check_rule,
     check_timezone,
     holiday_names,
     local,
@@ -81,7 +82,7 @@ def _rule(inst: MeetingSeries, attribute: attrs.Attribute[Any], value: object) -
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"'{attribute.name}' must be an RRULE such as 'FREQ=MONTHLY;BYDAY=2TH'")
     try:
-        _series_rule(inst)
+        check_rule(inst.rule, inst.first_date, inst.start_time, inst.timezone, owner=inst)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"invalid recurrence rule {value!r}: {exc}") from exc
 

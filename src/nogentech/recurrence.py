@@ -22,7 +22,7 @@ import attrs
 
 from .limits import EARLIEST_DATE as EARLIEST_DATE
 from .limits import LATEST_DATE as LATEST_DATE
-from .rules import parse_rule
+from .rules import WEEKDAYS, parse_rule
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule
@@ -39,6 +39,7 @@ __all__ = [
     "check_day",
     "check_days",
     "check_moment",
+    "check_rule",
     "check_timezone",
     "holiday_names",
     "local",
@@ -253,7 +254,135 @@ _shared: weakref.WeakValueDictionary[_RuleKey, rrule] = weakref.WeakValueDiction
 """Parsed rules by their values, for as long as some owner keeps them."""
 
 
+def check_rule(
+    rule: str, first: dt.date, start: dt.time, timezone: str, *, owner: object = None
+) -> None:
+    """Raise the ``ValueError`` of :func:`build_rule`, if any, without building the rule.
+
+    Whether ``first`` is an occurrence is told by date arithmetic for the rules
+    where it is exact (see :func:`_first_is_occurrence`); the dateutil rule is then
+    built only when the series is first expanded. Any other rule is built (and
+    kept for ``owner``) as :func:`build_rule` does.
+    """
+    if not _checked(rule, first, start, timezone):
+        build_rule(rule, first, start, timezone, owner=owner)
+
+
 def _parse_rule(rule: str, first: dt.date, start: dt.time, timezone: str) -> rrule:
+    from dateutil.rrule import rrule as rrule_type
+    from dateutil.rrule import rrulestr
+
+    if not _checked(rule, first, start, timezone):
+        return _probed_rule(rule, first, start, timezone)
+    tz = zone(timezone)
+    # See ``_probed_rule`` for dateutil's cache.
+    dtstart = dt.datetime.combine(first, start, tzinfo=tz)
+    parsed = rrulestr(rule_text(rule, tz), dtstart=dtstart, cache=True)
+    if not isinstance(parsed, rrule_type):
+        raise ValueError("expected a single RRULE")
+    return parsed
+
+
+def _checked(rule: str, first: dt.date, start: dt.time, timezone: str) -> bool:
+    """True when ``rule`` from ``first`` at ``start`` is valid, told without dateutil.
+
+    Raises the ``ValueError`` of :func:`_probed_rule` when it is not; False when
+    this cannot tell: the values are not the plain ones of a series (a rule of
+    ASCII text, a date, a time of whole seconds without a zone) or the rule has
+    a part that :func:`_first_is_occurrence` leaves to dateutil. For an ASCII
+    rule that :func:`~nogentech.rules.parse_rule` accepts, dateutil's parser
+    accepts it too: the checks come in the order of :func:`_probed_rule`.
+    """
+    if not (
+        type(rule) is str
+        and rule.isascii()
+        and type(first) is dt.date
+        and type(start) is dt.time
+        and start.tzinfo is None
+        and not start.microsecond
+        and not start.fold
+    ):
+        return False
+    parts = parse_rule(rule)
+    tz = zone(timezone)
+    occurs = _first_is_occurrence(parts, first)
+    if occurs is None:
+        return False
+    dtstart = dt.datetime.combine(first, start, tzinfo=tz)
+    _check_until(rule_text(rule, tz), first, start, dtstart)
+    if not occurs:
+        raise ValueError(f"first_date {first.isoformat()} is not an occurrence of the rule")
+    return True
+
+
+def _check_until(text: str, first: dt.date, start: dt.time, dtstart: dt.datetime) -> None:
+    """Raise ``ValueError`` when the UNTIL of the RRULE value ``text`` is before ``dtstart``."""
+    until = re.search(r"UNTIL=(\d{8}T\d{6})Z", text.upper())
+    if until and dt.datetime.strptime(until.group(1), "%Y%m%dT%H%M%S").replace(
+        tzinfo=UTC
+    ) < dtstart.astimezone(UTC):
+        raise ValueError(f"UNTIL is before first_date {first.isoformat()} {start.isoformat()}")
+
+
+_WEEKDAY_INDEX = {name: index for index, name in enumerate(WEEKDAYS)}
+
+
+def _first_is_occurrence(parts: dict[str, str], first: dt.date) -> bool | None:
+    """Whether the rule of ``parts`` started on ``first`` gives ``first``, or None.
+
+    The first occurrence lies in the rule's first period (the day, week, month or
+    year of ``first``), which dateutil fills with the dates of that period passing
+    every BYxxx part, the parts it leaves out taken from ``first`` (a YEARLY rule
+    its month and day, a MONTHLY one its day, a WEEKLY one its weekday: ``first``
+    passes those). So ``first`` is the first occurrence when it passes BYMONTH,
+    BYMONTHDAY (counted from either end of its month) and BYDAY: a plain weekday,
+    and the n-th such weekday of its month (or of its year, for a YEARLY rule
+    without BYMONTH) counted from either end. COUNT (at least 1), UNTIL (checked
+    apart), INTERVAL and WKST do not matter. None for a rule with BYSETPOS,
+    BYWEEKNO or BYYEARDAY, which dateutil answers.
+    """
+    if "BYSETPOS" in parts or "BYWEEKNO" in parts or "BYYEARDAY" in parts:
+        return None
+    if "BYMONTH" in parts and first.month not in {int(m) for m in parts["BYMONTH"].split(",")}:
+        return False
+    if "BYMONTHDAY" in parts:
+        days = {int(d) for d in parts["BYMONTHDAY"].split(",")}
+        last = _month_length(first)
+        if first.day not in days and first.day - last - 1 not in days:
+            return False
+    if "BYDAY" in parts:
+        weekday = first.weekday()
+        plain: set[int] = set()
+        numbered: set[int] = set()
+        for item in parts["BYDAY"].split(","):
+            day = _WEEKDAY_INDEX[item[-2:]]
+            if item[:-2]:
+                if day == weekday:
+                    numbered.add(int(item[:-2]))
+            else:
+                plain.add(day)
+        if plain and weekday not in plain:
+            return False
+        if len(plain) < len(parts["BYDAY"].split(",")):
+            # Ordinals (MONTHLY and YEARLY rules only, as parse_rule makes sure).
+            if parts["FREQ"] == "YEARLY" and "BYMONTH" not in parts:
+                lo, hi = dt.date(first.year, 1, 1), dt.date(first.year, 12, 31)
+            else:
+                lo = first.replace(day=1)
+                hi = first.replace(day=_month_length(first))
+            ahead, behind = (first - lo).days // 7 + 1, -((hi - first).days // 7 + 1)
+            if ahead not in numbered and behind not in numbered:
+                return False
+    return True
+
+
+def _month_length(day: dt.date) -> int:
+    after = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return (after - dt.timedelta(days=1)).day
+
+
+def _probed_rule(rule: str, first: dt.date, start: dt.time, timezone: str) -> rrule:
+    """The rule parsed by dateutil, its first date checked by running a copy of it."""
     from dateutil.rrule import rrule as rrule_type
     from dateutil.rrule import rrulestr
 
@@ -267,11 +396,7 @@ def _parse_rule(rule: str, first: dt.date, start: dt.time, timezone: str) -> rru
     parsed = rrulestr(text, dtstart=dtstart, cache=True)
     if not isinstance(parsed, rrule_type):
         raise ValueError("expected a single RRULE")
-    until = re.search(r"UNTIL=(\d{8}T\d{6})Z", text.upper())
-    if until and dt.datetime.strptime(until.group(1), "%Y%m%dT%H%M%S").replace(
-        tzinfo=UTC
-    ) < dtstart.astimezone(UTC):
-        raise ValueError(f"UNTIL is before first_date {first.isoformat()} {start.isoformat()}")
+    _check_until(text, first, start, dtstart)
     if not _starts_the_rule(parts, dt.datetime.combine(first, start)):
         raise ValueError(f"first_date {first.isoformat()} is not an occurrence of the rule")
     return parsed
