@@ -1,0 +1,287 @@
+"""A series' rule is checked by date arithmetic with the answers of the dateutil probe.
+
+``recurrence._probed_rule`` is the check that runs dateutil (a copy of the rule
+started on the first date); :func:`~nogentech.recurrence.check_rule` and the
+validator of :class:`~nogentech.MeetingSeries` must accept and refuse exactly
+what it does, with the same messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from nogentech import MeetingSeries, Text, meetings, recurrence
+from nogentech.recurrence import build_rule, check_rule
+from nogentech.rules import WEEKDAYS, parse_rule
+
+ZONES = (
+    "Europe/Paris",
+    "America/New_York",
+    "Asia/Tokyo",
+    "Australia/Lord_Howe",
+    "Pacific/Apia",
+    "Pacific/Kiritimati",
+    "UTC",
+)
+FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+
+
+def _month_length(day: dt.date) -> int:
+    after = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return (after - dt.timedelta(days=1)).day
+
+
+def _ordinals(first: dt.date, freq: str, in_month: bool) -> tuple[int, int]:
+    """The ordinal of ``first``'s weekday in its month (or year), from each end."""
+    if freq == "YEARLY" and not in_month:
+        lo, hi = dt.date(first.year, 1, 1), dt.date(first.year, 12, 31)
+    else:
+        lo, hi = first.replace(day=1), first.replace(day=_month_length(first))
+    return (first - lo).days // 7 + 1, -((hi - first).days // 7 + 1)
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[str, dt.date, dt.time, str]:
+    """A rule, a first date, a start time and a zone.
+
+    Each BYxxx part is drawn either at random or so that it holds the first date
+    (its month, day of month from either end, weekday, ordinal from either end),
+    so that both answers come often.
+    """
+    first = draw(st.dates(dt.date(1900, 1, 1), dt.date(2199, 12, 31)))
+    start = draw(st.times().map(lambda t: t.replace(microsecond=0)))
+    timezone = draw(st.sampled_from(ZONES))
+    freq = draw(st.sampled_from(FREQUENCIES))
+    parts = [f"FREQ={freq}"]
+    if draw(st.booleans()):
+        parts.append(f"INTERVAL={draw(st.sampled_from((1, 2, 3, 7, 52, 1000)))}")
+    has_month = draw(st.booleans())
+    if draw(st.booleans()):
+        days = draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=3, unique=True))
+        if draw(st.booleans()):
+            days.append(WEEKDAYS[first.weekday()])
+        items = sorted(set(days))
+        if freq in ("MONTHLY", "YEARLY") and draw(st.booleans()):
+            top = 53 if freq == "YEARLY" and not has_month else 5
+            ahead, behind = _ordinals(first, freq, has_month)
+            numbered = []
+            for day in items:
+                if day == WEEKDAYS[first.weekday()] and draw(st.booleans()):
+                    number = draw(st.sampled_from((ahead, behind)))
+                else:
+                    number = draw(st.integers(-top, top).filter(bool))
+                numbered.append(f"{number}{day}")
+            # Now and then a plain weekday beside the ordinals: dateutil asks for both.
+            plain = [d for d in WEEKDAYS if d not in items]
+            if plain and not draw(st.integers(0, 4)):
+                numbered.append(draw(st.sampled_from(plain)))
+            items = numbered
+        parts.append("BYDAY=" + ",".join(items))
+    if freq != "WEEKLY" and draw(st.booleans()):
+        month_days = draw(st.lists(st.integers(-31, 31).filter(bool), max_size=2, unique=True))
+        if draw(st.booleans()):
+            month_days.append(
+                draw(st.sampled_from((first.day, first.day - _month_length(first) - 1)))
+            )
+        if month_days:
+            parts.append("BYMONTHDAY=" + ",".join(map(str, sorted(set(month_days)))))
+    if has_month:
+        months = draw(st.lists(st.integers(1, 12), min_size=1, max_size=3, unique=True))
+        if draw(st.booleans()):
+            months.append(first.month)
+        parts.append("BYMONTH=" + ",".join(map(str, sorted(set(months)))))
+    if freq == "YEARLY" and not draw(st.integers(0, 5)):
+        ordinal = any(p.startswith("BYDAY=") and any(c.isdigit() for c in p) for p in parts)
+        if draw(st.booleans()) and not ordinal:
+            parts.append(f"BYWEEKNO={draw(st.sampled_from((1, 2, 20, 52, 53, -1)))}")
+        else:
+            parts.append(f"BYYEARDAY={draw(st.sampled_from((1, 60, 100, 366, -1, -300)))}")
+    if len(parts) > 1 and parts[-1].startswith("BY") and not draw(st.integers(0, 5)):
+        parts.append(f"BYSETPOS={draw(st.sampled_from((1, 2, -1, 3)))}")
+    if draw(st.booleans()):
+        parts.append(f"WKST={draw(st.sampled_from(WEEKDAYS))}")
+    end = draw(st.sampled_from(("", "", "COUNT", "UNTIL")))
+    if end == "COUNT":
+        parts.append(f"COUNT={draw(st.sampled_from((1, 2, 10, 2**31 - 1)))}")
+    elif end == "UNTIL":
+        # From two days before the first date to a year after: before and after it.
+        moment = dt.datetime.combine(first, start) + dt.timedelta(
+            seconds=draw(st.integers(-2 * 86_400, 366 * 86_400))
+        )
+        shape = draw(st.sampled_from(("%Y%m%d", "%Y%m%dT%H%M%S", "%Y%m%dT%H%M%SZ")))
+        parts.append(f"UNTIL={moment:{shape}}")
+    order = draw(st.permutations(parts))
+    rule = ";".join(order)
+    if draw(st.booleans()):
+        rule = rule.lower()
+    return rule, first, start, timezone
+
+
+def outcome(check: object, *values: object) -> tuple[str, str] | None:
+    """None when ``check(*values)`` passes, else the type and message of what it raised."""
+    try:
+        check(*values)  # type: ignore[operator]
+    except (ValueError, TypeError) as exc:
+        return type(exc).__name__, str(exc)
+    return None
+
+
+def fast_applies(rule: str) -> bool:
+    return not any(p in rule.upper() for p in ("BYSETPOS", "BYWEEKNO", "BYYEARDAY"))
+
+
+@settings(max_examples=600, deadline=None)
+@given(case=cases())
+def test_the_first_date_is_told_as_the_probe_tells_it(
+    case: tuple[str, dt.date, dt.time, str],
+) -> None:
+    rule, first, start, _ = case
+    try:
+        parts = parse_rule(rule)
+    except ValueError:
+        assume(False)
+        return
+    fast = recurrence._first_is_occurrence(parts, first)
+    if not fast_applies(rule):
+        assert fast is None
+        return
+    assert fast is not None
+    assert fast == recurrence._starts_the_rule(parts, dt.datetime.combine(first, start))
+
+
+@settings(max_examples=600, deadline=None)
+@given(case=cases())
+def test_check_rule_accepts_and_refuses_as_the_probe_does(
+    case: tuple[str, dt.date, dt.time, str],
+) -> None:
+    expected = outcome(recurrence._probed_rule, *case)
+    assert outcome(check_rule, *case) == expected
+    assert outcome(build_rule, *case) == expected
+    if expected is None:
+        built, probed = build_rule(*case), recurrence._probed_rule(*case)
+        assert str(built) == str(probed)
+        assert built._dtstart == probed._dtstart  # type: ignore[attr-defined]
+
+
+@settings(max_examples=400, deadline=None)
+@given(case=cases())
+def test_a_series_is_made_or_refused_as_with_the_probe(
+    case: tuple[str, dt.date, dt.time, str],
+) -> None:
+    rule, first, start, timezone = case
+    expected = outcome(recurrence._probed_rule, *case)
+    try:
+        series = MeetingSeries(
+            id="s",
+            name=Text(fr="Série"),
+            first_date=first,
+            start_time=start,
+            duration=dt.timedelta(hours=1),
+            rule=rule,
+            timezone=timezone,
+        )
+    except ValueError as exc:
+        assert expected is not None
+        assert str(exc) == f"invalid recurrence rule {rule!r}: {expected[1]}"
+        return
+    assert expected is None
+    # The rule the series expands is dateutil's, as the probe built it.
+    assert str(meetings._series_rule(series)) == str(recurrence._probed_rule(*case))
+
+
+@pytest.mark.parametrize(
+    ("rule", "first", "start"),
+    [
+        # Values a series never has: dateutil's probe answers, as before.
+        ("FREQ=MONTHLY;BYDAY=2TH", dt.date(2024, 1, 11), dt.time(8, 30, 0, 5)),
+        ("FREQ=MONTHLY;BYDAY=2TH", dt.datetime(2024, 1, 11, 8), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYDAY=2TH", dt.date(2024, 1, 11), dt.time(8, 30, fold=1)),
+        ("FREQ=MONTHLY;BYDAY=2TH", dt.date(2024, 1, 11), dt.time(8, 30, tzinfo=dt.UTC)),
+        ("FREQ=MONTHLY;BYDAY=2TH", None, dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYDAY=2TH", dt.date(2024, 1, 11), None),
+        ("FREQ=MONTHLY;BYMONTHDAY=\u0661\u0661", dt.date(2024, 1, 11), dt.time(8, 30)),
+        (
+            "FREQ=DAILY;UNTIL=\u0662\u0660\u0662\u0664\u0660\u0661\u0660\u0661",
+            dt.date(2024, 1, 11),
+            dt.time(8),
+        ),
+        ("FREQ=WEEKLY;COUNT=\u0663", dt.date(2024, 1, 11), dt.time(8, 30)),
+        (None, dt.date(2024, 1, 11), dt.time(8, 30)),
+        ("", dt.date(2024, 1, 11), dt.time(8, 30)),
+        # Plain values: the arithmetic answers.
+        ("FREQ=MONTHLY;BYDAY=2TH", dt.date(2024, 1, 12), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYDAY=2TH;UNTIL=20240111T073000Z", dt.date(2024, 1, 11), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYDAY=2TH;UNTIL=20240111T072959Z", dt.date(2024, 1, 11), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYDAY=2TH;UNTIL=20240111", dt.date(2024, 1, 11), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYDAY=2TH;UNTIL=20240110", dt.date(2024, 1, 11), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYDAY=TH,2TH", dt.date(2024, 1, 11), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYDAY=FR,2TH", dt.date(2024, 1, 11), dt.time(8, 30)),
+        ("FREQ=YEARLY;BYDAY=-1MO", dt.date(2024, 12, 30), dt.time(8, 30)),
+        ("FREQ=YEARLY;BYDAY=-1MO;BYMONTH=12", dt.date(2024, 12, 30), dt.time(8, 30)),
+        ("FREQ=YEARLY;BYDAY=53MO", dt.date(2024, 12, 30), dt.time(8, 30)),
+        ("FREQ=YEARLY", dt.date(2024, 2, 29), dt.time(8, 30)),
+        ("FREQ=YEARLY;BYMONTH=3", dt.date(2024, 2, 29), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYMONTHDAY=-1", dt.date(2024, 2, 29), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYMONTHDAY=31", dt.date(2024, 2, 29), dt.time(8, 30)),
+        ("FREQ=WEEKLY;BYMONTH=2", dt.date(2024, 3, 1), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=1", dt.date(2024, 1, 1), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=2", dt.date(2024, 1, 1), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYDAY=9TH", dt.date(2024, 1, 11), dt.time(8, 30)),
+        ("FREQ=MONTHLY;BYDAY=2TH;DTSTART=20240111", dt.date(2024, 1, 11), dt.time(8, 30)),
+    ],
+)
+def test_odd_values_get_the_probes_answer(rule: object, first: object, start: object) -> None:
+    case = (rule, first, start, "Europe/Paris")
+    expected = outcome(recurrence._probed_rule, *case)
+    assert outcome(check_rule, *case) == expected
+    assert outcome(build_rule, *case) == expected
+
+
+def test_the_refusals_read_as_before() -> None:
+    # The messages themselves, as the probe has always given them.
+    paris = "Europe/Paris"
+    assert outcome(
+        check_rule, "FREQ=MONTHLY;BYDAY=2TH", dt.date(2024, 1, 12), dt.time(8), paris
+    ) == (
+        "ValueError",
+        "first_date 2024-01-12 is not an occurrence of the rule",
+    )
+    assert outcome(
+        check_rule, "FREQ=WEEKLY;UNTIL=20240110", dt.date(2024, 1, 11), dt.time(8, 30), paris
+    ) == ("ValueError", "UNTIL is before first_date 2024-01-11 08:30:00")
+
+
+def _series(rule: str, first: dt.date) -> MeetingSeries:
+    return MeetingSeries(
+        id="s",
+        name=Text(fr="Série"),
+        first_date=first,
+        start_time=dt.time(18, 30),
+        duration=dt.timedelta(hours=1),
+        rule=rule,
+    )
+
+
+def test_a_series_builds_its_rule_when_first_expanded() -> None:
+    series = _series("FREQ=MONTHLY;BYDAY=2TH", dt.date(2024, 1, 11))
+    assert id(series) not in recurrence._by_owner
+    got = [
+        m.start.isoformat() for m in series.occurrences(dt.date(2024, 1, 1), dt.date(2024, 3, 1))
+    ]
+    assert got == ["2024-01-11T18:30:00+01:00", "2024-02-08T18:30:00+01:00"]
+    assert recurrence._by_owner[id(series)][0]() is series
+
+
+def test_a_rule_the_arithmetic_leaves_to_dateutil_is_built_and_kept_at_once() -> None:
+    series = _series("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", dt.date(2024, 1, 31))
+    assert recurrence._by_owner[id(series)][0]() is series
+    with pytest.raises(ValueError, match="not an occurrence") as caught:
+        _series("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", dt.date(2024, 1, 30))
+    assert str(caught.value) == (
+        "invalid recurrence rule 'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1': "
+        "first_date 2024-01-30 is not an occurrence of the rule"
+    )
