@@ -463,6 +463,8 @@ def off_rule_dates(series: MeetingSeries, dates: Iterable[dt.date]) -> frozenset
     if not wanted:
         return frozenset()
     occurs = _date_test(series)
+    if occurs is None:
+        occurs = _counted_date_test(series, max(wanted))
     if occurs is not None:
         return frozenset(day for day in wanted if not occurs(day))
     tz = zone(series.timezone)
@@ -483,7 +485,32 @@ def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _date_test(series: MeetingSeries) -> Any:
-    """A test telling whether a date is one the series' rule gives, or None.
+    """A test telling whether a date is one the series' rule gives, or None (see ``_tests``)."""
+    found = _tests(series, counted=False)
+    return None if found is None else found[0]
+
+
+def _counted_date_test(series: MeetingSeries, last: dt.date) -> Any:
+    """For a rule with COUNT, the test of :func:`_date_test` for dates up to ``last``, or None.
+
+    COUNT cuts no occurrence up to ``last`` when the rule cannot give more than
+    COUNT dates from its first date to ``last``: at most so many dates in each of
+    its periods (see :func:`_tests`), in every INTERVAL-th period. The dates are
+    then told as for a rule without COUNT; None when the bound passes COUNT (or
+    for a rule :func:`_date_test` leaves to dateutil for another reason).
+    """
+    parts = parse_rule(series.rule)
+    if "COUNT" not in parts:
+        return None
+    found = _tests(series, counted=True)
+    if found is None:
+        return None
+    occurs, most = found
+    return occurs if most(last) <= int(parts["COUNT"]) else None
+
+
+def _tests(series: MeetingSeries, *, counted: bool) -> Any:
+    """A test telling whether a date is one the series' rule gives, and a bound, or None.
 
     dateutil runs a rule from its first date, so asking it about dates years later
     computes every occurrence in between. For a rule without COUNT, BYSETPOS,
@@ -491,10 +518,15 @@ def _date_test(series: MeetingSeries) -> Any:
     would find it: the period (day, week from WKST, month or year) is a multiple of
     INTERVAL periods after the first date's, the date passes each BYxxx part (with
     the defaults dateutil takes from the first date), and its start is not after
-    UNTIL. None for other rules, which dateutil runs.
+    UNTIL. None for other rules, which dateutil runs. With ``counted``, a rule
+    with COUNT is given the test of the same rule without COUNT. The bound is a
+    function giving, for a date, at most how many dates the rule gives from its
+    first date to that one.
     """
     parts = parse_rule(series.rule)
-    if any(p in parts for p in ("COUNT", "BYSETPOS", "BYWEEKNO", "BYYEARDAY")):
+    if any(p in parts for p in ("BYSETPOS", "BYWEEKNO", "BYYEARDAY")):
+        return None
+    if "COUNT" in parts and not counted:
         return None
     freq = parts["FREQ"]
     start = series.first_date
@@ -532,17 +564,35 @@ def _date_test(series: MeetingSeries) -> Any:
     week_one = start - dt.timedelta(days=(start.weekday() - wkst) % 7)
     start_time = series.start_time
 
+    def period_of(day: dt.date) -> int:
+        if freq == "DAILY":
+            return (day - start).days
+        if freq == "WEEKLY":
+            return (day - week_one).days // 7
+        if freq == "MONTHLY":
+            return (day.year - start.year) * 12 + day.month - start.month
+        return day.year - start.year
+
+    # The most dates one period can give: its days, or fewer by the BYxxx parts.
+    per_period = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}[freq]
+    month_count = len(months) if months is not None else 12
+    if weekdays is not None:
+        weeks = {"DAILY": 1, "WEEKLY": 1, "MONTHLY": 5, "YEARLY": 53}[freq]
+        per_period = min(per_period, len(weekdays) * weeks)
+    if nth is not None:
+        per_month = freq == "YEARLY" and months is not None
+        per_period = min(per_period, len(nth) * (month_count if per_month else 1))
+    if month_days is not None:
+        per_period = min(per_period, len(month_days) * (month_count if freq == "YEARLY" else 1))
+
+    def most(day: dt.date) -> int:
+        """At most how many dates the rule gives from its first date to ``day``."""
+        return 0 if day < start else (period_of(day) // step + 1) * per_period
+
     def occurs(day: dt.date) -> bool:
         if day < start:
             return False
-        if freq == "DAILY":
-            period = (day - start).days
-        elif freq == "WEEKLY":
-            period = (day - week_one).days // 7
-        elif freq == "MONTHLY":
-            period = (day.year - start.year) * 12 + day.month - start.month
-        else:
-            period = day.year - start.year
+        period = period_of(day)
         if period % step:
             return False
         if months is not None and day.month not in months:
@@ -564,7 +614,7 @@ def _date_test(series: MeetingSeries) -> Any:
                 return False
         return until is None or dt.datetime.combine(day, start_time, tzinfo=tz) <= until
 
-    return occurs
+    return occurs, most
 
 
 def _meeting(

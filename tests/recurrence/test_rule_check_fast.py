@@ -285,3 +285,55 @@ def test_a_rule_the_arithmetic_leaves_to_dateutil_is_built_and_kept_at_once() ->
         "invalid recurrence rule 'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1': "
         "first_date 2024-01-30 is not an occurrence of the rule"
     )
+
+
+@st.composite
+def counted_series(draw: st.DrawFn) -> tuple[MeetingSeries, list[dt.date]]:
+    """A valid series whose rule has a COUNT, and dates from its first on."""
+    rule, first, start, timezone = draw(cases())
+    upper = rule.upper()
+    assume("UNTIL" not in upper and "COUNT" not in upper and fast_applies(rule))
+    # Intervals that divide the calendar's 400-year cycle, so that dateutil (the
+    # reference) finds the COUNT dates before year 9999 (see test_series_dates_told).
+    assume("INTERVAL" not in upper or any(f"INTERVAL={n};" in upper + ";" for n in (1, 2)))
+    assume(outcome(recurrence._probed_rule, rule, first, start, timezone) is None)
+    count = draw(st.sampled_from((1, 2, 3, 12, 40, 60)))
+    series = MeetingSeries(
+        id="s",
+        name=Text(fr="Série"),
+        first_date=first,
+        start_time=start,
+        duration=dt.timedelta(hours=1),
+        rule=f"{rule};COUNT={count}",
+        timezone=timezone,
+    )
+    offsets = draw(st.lists(st.integers(0, 20 * 366), min_size=1, max_size=6))
+    return series, [first + dt.timedelta(days=n) for n in offsets]
+
+
+@settings(max_examples=300, deadline=None)
+@given(drawn=counted_series())
+def test_dates_of_a_counted_rule_are_told_as_dateutil_gives_them(
+    drawn: tuple[MeetingSeries, list[dt.date]],
+) -> None:
+    series, dates = drawn
+    dates = [d for d in dates if d <= dt.date(2199, 12, 31)]
+    assume(dates)
+    reference = recurrence._probed_rule(
+        series.rule, series.first_date, series.start_time, series.timezone
+    )
+    given_dates = {stamp.date() for stamp in reference}  # COUNT ends the rule
+    assert meetings.off_rule_dates(series, dates) == frozenset(set(dates) - given_dates)
+
+
+def test_a_count_the_dates_cannot_reach_is_not_run_by_dateutil(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    series = _series("FREQ=MONTHLY;BYDAY=-1FR;COUNT=60", dt.date(2021, 10, 29))
+    monkeypatch.setattr(meetings, "_series_rule", None)  # would fail if called
+    wanted = [dt.date(2023, 5, 26), dt.date(2025, 2, 28), dt.date(2025, 2, 21)]
+    assert meetings.off_rule_dates(series, wanted) == {dt.date(2025, 2, 21)}
+    # 60 months on, the COUNT may cut: dateutil is asked.
+    monkeypatch.undo()
+    last = [dt.date(2026, 9, 25), dt.date(2026, 10, 30)]
+    assert meetings.off_rule_dates(series, last) == {dt.date(2026, 10, 30)}
