@@ -513,21 +513,31 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
     """A test telling whether a date is one the series' rule gives, and a bound, or None.
 
     dateutil runs a rule from its first date, so asking it about dates years later
-    computes every occurrence in between. For a rule without COUNT, BYSETPOS,
-    BYWEEKNO or BYYEARDAY the answer is a matter of the date alone, as dateutil
-    would find it: the period (day, week from WKST, month or year) is a multiple of
-    INTERVAL periods after the first date's, the date passes each BYxxx part (with
-    the defaults dateutil takes from the first date), and its start is not after
-    UNTIL. None for other rules, which dateutil runs. With ``counted``, a rule
-    with COUNT is given the test of the same rule without COUNT. The bound is a
-    function giving, for a date, at most how many dates the rule gives from its
-    first date to that one.
+    computes every occurrence in between. For a rule without COUNT, BYWEEKNO or
+    BYYEARDAY, and with BYSETPOS only in a MONTHLY rule, the answer is a matter of
+    the date alone, as dateutil would find it: the period (day, week from WKST,
+    month or year) is a multiple of INTERVAL periods after the first date's, the
+    date passes each BYxxx part (with the defaults dateutil takes from the first
+    date), is at one of the BYSETPOS positions among the dates of its month that
+    pass them, and its start is not after UNTIL. None for other rules, which
+    dateutil runs. With ``counted``, a rule with COUNT is given the test of the
+    same rule without COUNT. The bound is a function giving, for a date, at most
+    how many dates the rule gives from its first date to that one.
     """
     parts = parse_rule(series.rule)
-    if any(p in parts for p in ("BYSETPOS", "BYWEEKNO", "BYYEARDAY")):
+    if any(p in parts for p in ("BYWEEKNO", "BYYEARDAY")):
         return None
     if "COUNT" in parts and not counted:
         return None
+    positions: tuple[int, ...] | None = None
+    if "BYSETPOS" in parts:
+        if parts["FREQ"] != "MONTHLY":
+            return None
+        # The n-th dates (from either end) of those the month gives; dateutil
+        # counts them in the whole month, then drops those before the first date.
+        positions = tuple(
+            int(p) - 1 if int(p) > 0 else int(p) for p in parts["BYSETPOS"].split(",")
+        )
     freq = parts["FREQ"]
     start = series.first_date
     step = int(parts.get("INTERVAL", "1"))
@@ -585,6 +595,9 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
     if month_days is not None:
         per_period = min(per_period, len(month_days) * (month_count if freq == "YEARLY" else 1))
 
+    if positions is not None:
+        per_period = min(per_period, len(positions))
+
     def most(day: dt.date) -> int:
         """At most how many dates the rule gives from its first date to ``day``."""
         return 0 if day < start else (period_of(day) // step + 1) * per_period
@@ -595,6 +608,17 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
         period = period_of(day)
         if period % step:
             return False
+        if positions is None:
+            found = passes(day)
+        else:
+            lo, hi = _month_bounds(day)
+            given = [d for d in (lo + dt.timedelta(days=i) for i in range(hi.day)) if passes(d)]
+            size = len(given)
+            found = any(-size <= i < size and given[i] == day for i in positions)
+        return found and (until is None or dt.datetime.combine(day, start_time, tzinfo=tz) <= until)
+
+    def passes(day: dt.date) -> bool:
+        """True when ``day`` passes each BYxxx part but BYSETPOS."""
         if months is not None and day.month not in months:
             return False
         if weekdays is not None and day.weekday() not in weekdays:
@@ -612,7 +636,7 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
             here = {(weekday, (day - lo).days // 7 + 1), (weekday, -((hi - day).days // 7 + 1))}
             if not here & nth:
                 return False
-        return until is None or dt.datetime.combine(day, start_time, tzinfo=tz) <= until
+        return True
 
     return occurs, most
 
