@@ -18,22 +18,9 @@ import attrs
 import holidays
 import pytest
 
-from nogentech import Cluster, Meeting, MeetingSeries, Override, Text, caches, meetings, recurrence
+from nogentech import Cluster, Meeting, Override, Text, caches, meetings, recurrence
 from nogentech.recurrence import holiday_names
-
-
-def thursdays(**changes: Any) -> MeetingSeries:
-    """Second Thursdays at 08:30 in Paris from 11 January 2024 (9 May 2024 is Ascension)."""
-    fields: dict[str, Any] = {
-        "id": "jeudis",
-        "name": Text(fr="Les jeudis", en="Thursdays"),
-        "first_date": dt.date(2024, 1, 11),
-        "start_time": dt.time(8, 30),
-        "duration": dt.timedelta(hours=2),
-        "rule": "FREQ=MONTHLY;BYDAY=2TH",
-    }
-    fields.update(changes)
-    return MeetingSeries(**fields)
+from tests.support.series import thursdays
 
 
 def library_names(country: str, year: int) -> dict[dt.date, tuple[str, str]]:

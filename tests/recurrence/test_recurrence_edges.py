@@ -8,25 +8,12 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
-from nogentech import Cluster, Meeting, MeetingSeries, Override, Text
+from nogentech import Cluster, Meeting, MeetingSeries, Override
 from nogentech.recurrence import Window
+from tests.support.series import thursdays
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = dt.UTC
-
-
-def thursdays(**changes: object) -> MeetingSeries:
-    """Second Thursdays at 08:30 in Paris from 11 January 2024, two hours long."""
-    fields: dict[str, object] = {
-        "id": "jeudis",
-        "name": Text(fr="Les jeudis", en="Thursdays"),
-        "first_date": dt.date(2024, 1, 11),
-        "start_time": dt.time(8, 30),
-        "duration": dt.timedelta(hours=2),
-        "rule": "FREQ=MONTHLY;BYDAY=2TH",
-    }
-    fields.update(changes)
-    return MeetingSeries(**fields)  # type: ignore[arg-type]
 
 
 def span(meeting: Meeting) -> tuple[str, str, str]:

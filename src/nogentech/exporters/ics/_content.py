@@ -74,6 +74,18 @@ def _location(cluster: Cluster, venue: str | None, lang: str) -> str | None:
     return ", ".join(parts)
 
 
+def _description_key(meeting: Meeting) -> tuple[Any, ...]:
+    """What the DESCRIPTION of ``meeting`` depends on: meetings with equal keys share it."""
+    return (
+        meeting.title,
+        meeting.topic,
+        meeting.description,
+        meeting.speakers,
+        meeting.testimonies,
+        meeting.venue,
+    )
+
+
 def _description(
     cluster: Cluster,
     meeting: Meeting,
@@ -207,14 +219,7 @@ class _Properties:
 
     def description(self, meeting: Meeting) -> Any:
         """DESCRIPTION of ``meeting`` (see :func:`_description`), None when empty."""
-        key = (
-            meeting.title,
-            meeting.topic,
-            meeting.description,
-            meeting.speakers,
-            meeting.testimonies,
-            meeting.venue,
-        )
+        key = _description_key(meeting)
         try:
             return self._descriptions[key]
         except KeyError:

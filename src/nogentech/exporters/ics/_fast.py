@@ -20,6 +20,7 @@ from ._content import (
     WORDS,
     _category_names,
     _description,
+    _description_key,
     _location,
     _person_label,
     _stamp,
@@ -138,14 +139,7 @@ class _Writer:
         return self._description(meeting)
 
     def _description(self, meeting: Meeting) -> str | None:
-        key = (
-            meeting.title,
-            meeting.topic,
-            meeting.description,
-            meeting.speakers,
-            meeting.testimonies,
-            meeting.venue,
-        )
+        key = _description_key(meeting)
         try:
             return self._descriptions[key]
         except KeyError:
