@@ -15,24 +15,10 @@ from hypothesis import strategies as st
 from nogentech import Cluster, Event, Meeting, MeetingSeries, Override, Text
 from nogentech.testing import series as series_strategy
 from nogentech.testing import texts, times
+from tests.support.series import thursdays
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = dt.UTC
-
-
-def thursdays(**changes: object) -> MeetingSeries:
-    """Second Thursdays at 08:30 in Paris from 11 January 2024, two hours long."""
-    fields: dict[str, object] = {
-        "id": "jeudis",
-        "name": Text(fr="Les jeudis", en="Thursdays"),
-        "first_date": dt.date(2024, 1, 11),
-        "start_time": dt.time(8, 30),
-        "duration": dt.timedelta(hours=2),
-        "rule": "FREQ=MONTHLY;BYDAY=2TH",
-        "venue": None,
-    }
-    fields.update(changes)
-    return MeetingSeries(**fields)  # type: ignore[arg-type]
 
 
 def starts(meetings: list[Meeting]) -> list[str]:
