@@ -148,12 +148,12 @@ def from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Cluster:
 def _from_valid_dict(data: Mapping[str, Any]) -> Cluster | None:
     """The cluster of ``data`` in one pass, or None if anything in it is wrong.
 
-    This is the fast way for valid data: one converter call without detailed
-    validation builds the whole cluster, whose references are checked as it is
-    built. Data it cannot take is read again by :func:`_from_dict_with_problems`,
-    which finds every problem with its path.
+    This is the fast way for valid data: the builder of :class:`Cluster` (see
+    :mod:`nogentech.builders`) makes the whole cluster in one pass, and its
+    references are checked as it is built. Data it refuses is read again by
+    :func:`_from_dict_with_problems`, which finds every problem with its path.
     """
-    from .converters import converter
+    from .builders import builder
 
     if data.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
         return None
@@ -171,7 +171,7 @@ def _from_valid_dict(data: Mapping[str, Any]) -> Cluster | None:
             return None
         body[key] = value
     try:
-        cluster: Cluster = converter(detailed_validation=False).structure(body, Cluster)
+        cluster: Cluster = builder(Cluster)(body)
     except Exception:  # noqa: BLE001 - any problem: read again and report them all
         return None
     return cluster

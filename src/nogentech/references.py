@@ -232,43 +232,82 @@ def _all_sound(collections: Mapping[str, Sequence[Any]], cluster_id: str | None)
         every: set[str] = set().union(*groups.values())
         if len(every) != count:
             return False
-        allowed: dict[tuple[str, ...], set[str]] = {}
+        allowed = _Allowed(groups, every)
         for name in COLLECTIONS:
             for item in collections.get(name, ()):
-                if not _sound(item, groups, every, allowed):
+                check = _checker(type(item))
+                if check is not None and not check(item, allowed):
                     return False
     except (AttributeError, TypeError):
         return False
     return True
 
 
-def _sound(
-    obj: Any,
-    groups: Mapping[str, set[str]],
-    every: set[str],
-    allowed: dict[tuple[str, ...], set[str]],
-) -> bool:
-    """True when every reference inside the attrs object ``obj`` points to a known id."""
-    for name, targets in _plan(type(obj)) or ():
-        value = getattr(obj, name)
+class _Allowed(dict[tuple[str, ...], set[str]]):
+    """The ids a reference with these targets may name, made on first use."""
+
+    def __init__(self, groups: Mapping[str, set[str]], every: set[str]) -> None:
+        super().__init__()
+        self.groups = groups
+        self.every = every
+
+    def __missing__(self, targets: tuple[str, ...]) -> set[str]:
+        if "any" in targets:
+            known = self.every
+        else:
+            known = set().union(*(self.groups.get(t, ()) for t in targets))
+        self[targets] = known
+        return known
+
+
+_Checker = typing.Callable[[Any, _Allowed], bool]
+_CHECKERS: dict[type[Any], _Checker | None] = {}
+
+
+def _checker(cls: type[Any]) -> _Checker | None:
+    """A function telling whether every reference inside an object of ``cls`` points right.
+
+    Written from the class's plan (see :func:`_plan`) once per class; None for a
+    class whose objects hold no reference.
+    """
+    try:
+        return _CHECKERS[cls]
+    except KeyError:
+        pass
+    plan = _plan(cls)
+    if not plan:
+        _CHECKERS[cls] = None
+        return None
+    names: dict[str, Any] = {"_checker": _checker}
+    lines = ["def check(o, allowed):"]
+    for index, (name, targets) in enumerate(plan):
+        lines.append(f"    v = o.{name}")
         if targets is not None:
-            known = allowed.get(targets)
-            if known is None:
-                known = (
-                    every
-                    if "any" in targets
-                    else set().union(*(groups.get(t, ()) for t in targets))
-                )
-                allowed[targets] = known
-            if isinstance(value, tuple):
-                if not known.issuperset(value):
-                    return False
-            elif value is not None and value not in known:
-                return False
-        elif isinstance(value, tuple):
-            for item in value:
-                if _plan(type(item)) and not _sound(item, groups, every, allowed):
-                    return False
-        elif _plan(type(value)) and not _sound(value, groups, every, allowed):
-            return False
-    return True
+            names[f"_t{index}"] = targets
+            lines += [
+                "    if type(v) is tuple:",
+                f"        if v and not allowed[_t{index}].issuperset(v):",
+                "            return False",
+                f"    elif v is not None and v not in allowed[_t{index}]:",
+                "        return False",
+            ]
+        else:
+            lines += [
+                "    if type(v) is tuple:",
+                "        for x in v:",
+                "            c = _checker(type(x))",
+                "            if c is not None and not c(x, allowed):",
+                "                return False",
+                "    else:",
+                "        c = _checker(type(v))",
+                "        if c is not None and not c(v, allowed):",
+                "            return False",
+            ]
+    lines.append("    return True")
+    # An attribute name is a Python identifier (attrs makes them so): the source
+    # holds nothing but the class's own field names.
+    code = compile("\n".join(lines) + "\n", f"<nogentech references of {cls.__qualname__}>", "exec")
+    exec(code, names)
+    check: _Checker = names["check"]
+    _CHECKERS[cls] = check
+    return check

@@ -1,0 +1,425 @@
+"""Builders: model objects made from plain, valid data in one pass.
+
+A builder, written and compiled once per attrs class, reads a table as TOML or
+JSON gives it and does what the converter (without detailed validation) and the
+class's ``__init__`` do together, with the usual checks written inline; it
+raises :class:`Refused` (or another exception) at the first thing that is not
+plain valid data, and the loader then reads the data again with the converter,
+which reports every problem with its path. A builder may refuse more than the
+converter, never less, and builds equal objects (``tests/loading/test_builders.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import threading
+import types
+import typing
+from collections.abc import Callable
+from typing import Any, Literal
+
+import attrs
+
+from .limits import MAX_YEAR, MIN_YEAR
+from .text import PartialDate, Text, optional_slug, slug, slugs
+
+__all__ = ["Refused", "builder"]
+
+
+class Refused(Exception):
+    """The data is not plain valid data; read it again with the converter."""
+
+
+_HASH_CACHE = "_attrs_cached_hash"
+_ABSENT = object()
+
+
+def _slug_match() -> Callable[[str], Any]:
+    from . import text
+
+    return text._SLUG.fullmatch
+
+
+def builder(cls: type[Any]) -> Callable[[Any], Any]:
+    """The builder of attrs class ``cls``: ``builder(cls)(table)`` is the object.
+
+    Raises :class:`Refused` (or any other exception) for data that is not plain
+    and valid; the caller then reads it with the converter.
+    """
+    found = _PUBLIC.get(cls)
+    if found is None:
+        inner = _builders()(cls)
+
+        def found(table: Any) -> Any:
+            # The strings found to be slugs while building one object, so that an
+            # id that many references name is matched against the pattern once.
+            return inner(table, set())
+
+        _PUBLIC[cls] = found
+    return found
+
+
+_PUBLIC: dict[type[Any], Callable[[Any], Any]] = {}
+
+
+@functools.cache
+def _builders() -> Callable[[type[Any]], Callable[[Any, set[str]], Any]]:
+    made: dict[type[Any], Callable[[Any, set[str]], Any]] = {}
+    generator = _Generator()
+    # One class at a time: the generator names the values its sources refer to.
+    lock = threading.RLock()
+
+    def build(cls: type[Any]) -> Callable[[Any, set[str]], Any]:
+        found = made.get(cls)
+        if found is None:
+            with lock:
+                found = made.get(cls)
+                if found is None:
+                    found = made[cls] = generator.build(cls)
+        return found
+
+    return build
+
+
+def _nested(cls: type[Any], generating: set[type[Any]]) -> Callable[[Any, set[str]], Any]:
+    """The builder of a class held by another: at once, or on first use inside a cycle."""
+    return _lazy(cls) if cls in generating else _builders()(cls)
+
+
+# Lines that check a string ``v``: it holds no lone surrogate. An ASCII string has
+# none (``isascii`` is answered without reading the string); another one is
+# encoded to UTF-8, which fails on a surrogate (faster than searching for one).
+_STRING = ["if type(v) is not str:", "    raise Refused", "if not v.isascii():", "    v.encode()"]
+# A slug is matched against the pattern once per load.
+_SLUG_CHECK = [
+    "if type(v) is not str:",
+    "    raise Refused",
+    "if v not in k:",
+    "    if _SLUG(v) is None:",
+    "        raise Refused",
+    "    k.add(v)",
+]
+
+
+class _Generator:
+    """Writes the source of one builder per class and compiles it."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, Any] = {
+            "Refused": Refused,
+            "_ABSENT": _ABSENT,
+            "_new": object.__new__,
+            "_set": object.__setattr__,
+            "_SLUG": _slug_match(),
+            "_text": _build_text,
+            "_partial": _build_partial,
+        }
+        self.count = 0
+        self.generating: set[type[Any]] = set()
+
+    def name(self, value: Any, prefix: str) -> str:
+        self.count += 1
+        key = f"_{prefix}{self.count}"
+        self.names[key] = value
+        return key
+
+    # -- a class -------------------------------------------------------------
+
+    def build(self, cls: type[Any]) -> Callable[[Any, set[str]], Any]:
+        self.generating.add(cls)
+        try:
+            return self._build(cls)
+        finally:
+            self.generating.discard(cls)
+
+    def _build(self, cls: type[Any]) -> Callable[[Any, set[str]], Any]:
+        hints = typing.get_type_hints(cls)
+        fields = [a for a in attrs.fields(cls) if a.init]
+        plain = self._plain(cls)
+        keys = self.name(frozenset(a.name for a in fields), "keys")
+        lines = [
+            "def build(d, k):",
+            f"    if type(d) is not dict or not {keys}.issuperset(d):",
+            "        raise Refused",
+        ]
+        later: list[str] = []
+        for a in fields:
+            local = f"f_{a.name}"
+            checks, handled = self._value(hints[a.name], a.validator if plain else None)
+            if a.default is attrs.NOTHING:
+                lines.append(f"    v = d[{a.name!r}]")
+                lines.extend("    " + c for c in checks)
+                lines.append(f"    {local} = v")
+            else:
+                # One look-up for a key that may be missing: data never holds the
+                # marker, a private object.
+                lines.append(f"    v = d.get({a.name!r}, _ABSENT)")
+                lines.append("    if v is _ABSENT:")
+                if handled and not self._passes(a, a.default):
+                    lines.append("        raise Refused")
+                else:
+                    lines.append(f"        {local} = {self.name(a.default, 'default')}")
+                lines.append("    else:")
+                lines.extend("        " + c for c in checks)
+                lines.append(f"        {local} = v")
+            if plain and a.validator is not None and not handled:
+                check = self.name(a.validator, "validator")
+                field = self.name(a, "field")
+                later.append(f"    {check}(o, {field}, {local})")
+        if plain:
+            lines.append(f"    o = _new({self.name(cls, 'cls')})")
+            for a in fields:
+                setter = self._setter(cls, a.name)
+                if setter is None:
+                    lines.append(f"    _set(o, {a.name!r}, f_{a.name})")
+                else:
+                    lines.append(f"    {self.name(setter, 'set')}(o, f_{a.name})")
+            lines.extend(later)
+            if hasattr(cls, "__attrs_post_init__"):
+                lines.append("    o.__attrs_post_init__()")
+            lines.append("    return o")
+        else:
+            args = ", ".join(f"{a.alias}=f_{a.name}" for a in fields)
+            lines.append(f"    return {self.name(cls, 'cls')}({args})")
+        return self._compile(lines, cls)
+
+    @staticmethod
+    def _plain(cls: type[Any]) -> bool:
+        """True when setting the fields and running the validators is all ``__init__`` does."""
+        slots = getattr(cls, "__slots__", ())
+        return (
+            "__slots__" in cls.__dict__
+            and _HASH_CACHE not in slots
+            and not hasattr(cls, "__attrs_pre_init__")
+            and all(
+                a.init
+                and a.converter is None
+                and a.on_setattr is None
+                and a.alias == a.name
+                and not isinstance(a.default, attrs.Factory)  # type: ignore[arg-type]
+                for a in attrs.fields(cls)
+            )
+        )
+
+    @staticmethod
+    def _setter(cls: type[Any], name: str) -> Callable[[Any, Any], None] | None:
+        """The slot's own setter (what ``object.__setattr__`` finds, without looking)."""
+        for base in cls.__mro__:
+            found = base.__dict__.get(name)
+            if found is not None:
+                if isinstance(found, types.MemberDescriptorType):
+                    setter: Callable[[Any, Any], None] = found.__set__
+                    return setter
+                return None
+        return None
+
+    @staticmethod
+    def _passes(a: attrs.Attribute[Any], value: Any) -> bool:
+        """Whether the default ``value`` passes the checks written inline for ``a``."""
+        try:
+            if a.validator is not None:
+                a.validator(None, a, value)
+        except Exception:  # noqa: BLE001 - a default that fails is refused, as attrs would
+            return False
+        return True
+
+    def _compile(self, lines: list[str], cls: type[Any]) -> Callable[[Any, set[str]], Any]:
+        source = "\n".join(lines) + "\n"
+        namespace = dict(self.names)
+        code = compile(source, f"<nogentech builder {cls.__module__}.{cls.__qualname__}>", "exec")
+        exec(code, namespace)
+        built: Callable[[Any, set[str]], Any] = namespace["build"]
+        return built
+
+    # -- a value -------------------------------------------------------------
+
+    def _value(self, kind: Any, validator: Any) -> tuple[list[str], bool]:
+        """Lines that check ``v`` of type ``kind`` (and ``validator``) and leave its value in ``v``.
+
+        The flag is True when the lines do the validator's work too.
+        """
+        origin = typing.get_origin(kind)
+        args = typing.get_args(kind)
+        if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+            other = args[0] if args[1] is type(None) else args[1]
+            inner = slug if validator is optional_slug else None
+            checks, _ = self._value(other, inner)
+            handled = validator is None or inner is not None
+            return ["if v is not None:", *("    " + c for c in checks)], handled
+        if kind is str:
+            if validator is slug:
+                return list(_SLUG_CHECK), True
+            size = _min_len(validator)
+            if size is not None:
+                return [*_STRING, f"if len(v) < {size}:", "    raise Refused"], True
+            return list(_STRING), validator is None
+        if kind is bool or kind is int:
+            return [f"if type(v) is not {kind.__name__}:", "    raise Refused"], validator is None
+        if origin is Literal and all(type(a) is str for a in args):
+            allowed = self.name(frozenset(args), "literal")
+            lines = [f"if type(v) is not str or v not in {allowed}:", "    raise Refused"]
+            options = getattr(validator, "options", None)
+            if (
+                type(validator).__name__ == "_InValidator"
+                and options is not None
+                and frozenset(args) <= set(options)
+            ):
+                return lines, True
+            return lines, validator is None
+        if kind is Text:
+            return ["v = _text(v)"], validator is None
+        if kind is PartialDate:
+            return ["v = _partial(v)"], validator is None
+        if origin is tuple and args[1:] == (...,):
+            return self._tuple(args[0], validator)
+        if attrs.has(kind):
+            return [f"v = {self.name(_nested(kind, self.generating), 'build')}(v, k)"], (
+                validator is None
+            )
+        return [f"v = {self.name(_hook(kind), 'hook')}(v)"], validator is None
+
+    def _tuple(self, item: Any, validator: Any) -> tuple[list[str], bool]:
+        head = ["if type(v) is not list:", "    raise Refused"]
+        if item is str and validator is slugs:
+            return [
+                *head,
+                "for x in v:",
+                "    if type(x) is not str:",
+                "        raise Refused",
+                "    if x not in k:",
+                "        if _SLUG(x) is None:",
+                "            raise Refused",
+                "        k.add(x)",
+                "if len(v) > 1 and len(set(v)) != len(v):",
+                "    raise Refused",
+                "v = tuple(v)",
+            ], True
+        if item is str:
+            lines = [
+                *head,
+                "for x in v:",
+                "    if type(x) is not str:",
+                "        raise Refused",
+                "    if not x.isascii():",
+                "        x.encode()",
+                "v = tuple(v)",
+            ]
+        elif item is Text:
+            lines = [*head, "v = tuple([_text(x) for x in v])"]
+        elif attrs.has(item):
+            call = self.name(_nested(item, self.generating), "build")
+            lines = [*head, f"v = tuple([{call}(x, k) for x in v])"]
+        else:
+            call = self.name(_hook(item), "hook")
+            lines = [*head, f"v = tuple([{call}(x) for x in v])"]
+        size = _min_len(validator)
+        if size is not None:
+            return [*lines, f"if len(v) < {size}:", "    raise Refused"], True
+        return lines, validator is None
+
+
+def _min_len(validator: Any) -> int | None:
+    """The length asked by ``attrs.validators.min_len``, or None for another validator."""
+    if type(validator).__name__ == "_MinLengthValidator":
+        size: int = validator.min_length
+        return size
+    return None
+
+
+def _lazy(cls: type[Any]) -> Callable[[Any, set[str]], Any]:
+    """The builder of ``cls``, made on its first call (for a class that holds itself)."""
+    made: list[Callable[[Any, set[str]], Any]] = []
+
+    def build(value: Any, known: set[str]) -> Any:
+        if not made:
+            made.append(_builders()(cls))
+        return made[0](value, known)
+
+    return build
+
+
+def _hook(kind: Any) -> Callable[[Any], Any]:
+    """The converter's own structuring of ``kind``, for types without a check written here."""
+    from .converters import converter
+
+    hook = converter(detailed_validation=False).get_structure_hook(kind)
+
+    def structure(value: Any) -> Any:
+        return hook(value, kind)
+
+    return structure
+
+
+def _build_text(v: Any) -> Text:
+    """A :class:`Text` from ``"…"`` or ``{fr, en}``, as the converter reads it.
+
+    A string that is not ASCII is encoded to UTF-8 once, which fails (and refuses
+    the data) if it holds a lone surrogate.
+    """
+    if type(v) is dict:
+        fr = v.get("fr")
+        en = v.get("en")
+        if len(v) != (fr is not None) + (en is not None) or not (fr or en):
+            raise Refused
+        if fr is not None:
+            if type(fr) is not str:
+                raise Refused
+            if not fr.isascii():
+                fr.encode()
+        if en is not None:
+            if type(en) is not str:
+                raise Refused
+            if not en.isascii():
+                en.encode()
+    elif type(v) is str and v:
+        if not v.isascii():
+            v.encode()
+        fr = v
+        en = None
+    else:
+        raise Refused
+    out: Text = _new(Text)
+    _set_fr(out, fr)
+    _set_en(out, en)
+    return out
+
+
+_new = object.__new__
+_set_fr = Text.__dict__["fr"].__set__
+_set_en = Text.__dict__["en"].__set__
+
+
+_PARTIAL = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?").fullmatch
+_set_year = PartialDate.__dict__["year"].__set__
+_set_month = PartialDate.__dict__["month"].__set__
+_set_day = PartialDate.__dict__["day"].__set__
+
+
+def _build_partial(v: Any) -> PartialDate:
+    """A :class:`PartialDate` from ``2009`` or ``"2006-06"``, as the converter reads it."""
+    month = day = None
+    if type(v) is str:
+        found = _PARTIAL(v)
+        if found is None:
+            raise Refused
+        text_year, text_month, text_day = found.groups()
+        year = int(text_year)
+        if text_month is not None:
+            month = int(text_month)
+            if text_day is not None:
+                day = int(text_day)
+    elif type(v) is int:
+        year = v
+    else:
+        raise Refused
+    if not MIN_YEAR <= year <= MAX_YEAR or (month is not None and not 1 <= month <= 12):
+        raise Refused
+    if day is not None and month is not None:
+        dt.date(year, month, day)  # ValueError for 31 February
+    out: PartialDate = _new(PartialDate)
+    _set_year(out, year)
+    _set_month(out, month)
+    _set_day(out, day)
+    return out

@@ -1,0 +1,276 @@
+"""The builders build what the converter builds, and never take what it refuses.
+
+The reference is the converter without detailed validation (cattrs, then the
+class's ``__init__`` with its validators). For every object of generated and
+built-in clusters, and for the same data with one value or key replaced by a
+hostile one, a builder either refuses or gives an object equal to the
+reference's, field by field and type by type; and it takes all valid data, so
+that the loader's fast way is the one used.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import typing
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import nogentech
+from nogentech import Cluster, PartialDate, Text
+from nogentech.builders import Refused, builder
+from nogentech.converters import converter
+from nogentech.references import COLLECTIONS
+from nogentech.testing import HOSTILE, clusters
+
+_HINTS = typing.get_type_hints(Cluster)
+CLASSES = {name: typing.get_args(_HINTS[name])[0] for name in COLLECTIONS}
+
+
+class Tale(str):
+    """A string subclass: the converter keeps it, a builder may refuse it."""
+
+    __slots__ = ()
+
+
+ODD_VALUES: tuple[Any, ...] = (
+    *HOSTILE,
+    "\ud800",
+    "a\udfffb",
+    "\ud83d\ude00",
+    "forge\n",
+    "x-y ",
+    "-forge",
+    "forge-",
+    "for--ge",
+    "Forge",
+    "",
+    " ",
+    "2009",
+    "2009-02-31",
+    "2009-13",
+    "٢٠٠٩",
+    " 2009 ",
+    "0999",
+    "10000",
+    "PT0S",
+    "PT2H",
+    "FREQ=MONTHLY;BYDAY=2TH",
+    "08:30",
+    "2024-05-09",
+    "2024-05-09T08:30:00+02:00",
+    "2024-05-09T08:30:00",
+    Tale("forge"),
+    Tale("\ud800"),
+    0,
+    1,
+    -1,
+    2009,
+    2**31,
+    True,
+    False,
+    None,
+    0.0,
+    1.5,
+    float("nan"),
+    float("inf"),
+    [],
+    ["forge"],
+    ["forge", "forge"],
+    ["a\ud800"],
+    [None],
+    [Tale("forge")],
+    ("forge",),
+    {},
+    {"fr": "a"},
+    {"fr": None},
+    {"fr": ""},
+    {"en": "b"},
+    {"fr": "a", "en": None},
+    {"fr": "a", "de": "b"},
+    {"fr": "\ud800"},
+    {"fr": Tale("a")},
+    dt.date(2024, 5, 9),
+    dt.datetime(2024, 5, 9, 8, 30),
+    dt.time(8, 30),
+)
+
+
+def reference(cls: type[Any], data: Any) -> Any:
+    """The converter's object, or the exception it raises."""
+    try:
+        return converter(detailed_validation=False).structure(copy.deepcopy(data), cls)
+    except Exception as exc:
+        return exc
+
+
+def built(cls: type[Any], data: Any) -> Any:
+    try:
+        return builder(cls)(copy.deepcopy(data))
+    except Exception as exc:
+        return exc
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal, with the same types all the way down (``1 == True`` does not count)."""
+    if type(a) is not type(b):
+        return False
+    if attrs.has(type(a)):
+        return all(same(getattr(a, f.name), getattr(b, f.name)) for f in attrs.fields(type(a)))
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(map(same, a, b))
+    if isinstance(a, float) and a != a:
+        return b != b
+    return bool(a == b)
+
+
+def agree(cls: type[Any], data: Any) -> None:
+    got = built(cls, data)
+    want = reference(cls, data)
+    if isinstance(got, Exception):
+        return  # a refusal is always safe: the converter reads the data again
+    assert not isinstance(want, Exception), f"builder took what the converter refuses: {want!r}"
+    assert same(got, want), (got, want)
+
+
+def items(data: dict[str, Any]) -> Iterator[tuple[type[Any], dict[str, Any]]]:
+    for name, cls in CLASSES.items():
+        for item in data.get(name, ()):
+            yield cls, item
+
+
+def leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The path of every value inside plain data (tables, lists and what they hold)."""
+    yield path
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from leaves(inner, (*path, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from leaves(inner, (*path, index))
+
+
+def replaced(data: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    out = copy.copy(data)
+    out[path[0]] = replaced(data[path[0]], path[1:], value)
+    return out
+
+
+def one_item(generated: Cluster, choice: st.DataObject) -> tuple[type[Any], dict[str, Any]]:
+    """One object of the cluster's data, as plain data, with its class."""
+    pairs = list(items(nogentech.to_dict(generated)))
+    assume(pairs)
+    return choice.draw(st.sampled_from(pairs))
+
+
+def builtin_data() -> dict[str, Any]:
+    return json.loads(nogentech.dumps(nogentech.load()))  # type: ignore[no-any-return]
+
+
+def test_every_object_of_the_builtin_data_is_built_as_the_converter_builds_it() -> None:
+    data = builtin_data()
+    count = 0
+    for cls, item in items(data):
+        got = builder(cls)(copy.deepcopy(item))  # valid data is never refused
+        assert same(got, reference(cls, item))
+        count += 1
+    assert count == sum(len(data.get(name, ())) for name in COLLECTIONS)
+    body = {k: v for k, v in data.items() if k != "schema_version"}
+    assert same(builder(Cluster)(body), nogentech.load())
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@given(clusters())
+def test_generated_clusters_are_built_without_a_refusal(generated: Cluster) -> None:
+    data = nogentech.to_dict(generated)
+    for cls, item in items(data):
+        assert same(builder(cls)(copy.deepcopy(item)), reference(cls, item))
+    body = {k: v for k, v in data.items() if k != "schema_version"}
+    assert same(builder(Cluster)(body), generated)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(clusters(), st.data())
+def test_one_odd_value_anywhere_is_refused_or_read_alike(
+    generated: Cluster, choice: st.DataObject
+) -> None:
+    cls, item = one_item(generated, choice)
+    path = choice.draw(st.sampled_from([p for p in leaves(item) if p]))
+    value = choice.draw(st.sampled_from(ODD_VALUES) | st.text(max_size=6))
+    agree(cls, replaced(item, path, value))
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(clusters(), st.data())
+def test_an_odd_key_or_a_missing_one_is_refused_or_read_alike(
+    generated: Cluster, choice: st.DataObject
+) -> None:
+    cls, item = one_item(generated, choice)
+    field = choice.draw(st.sampled_from([a.name for a in attrs.fields(cls) if a.init]))
+    odd = dict(item)
+    if choice.draw(st.booleans()):
+        odd.pop(field, None)
+    else:
+        odd[choice.draw(st.sampled_from(("x-note", "Id", field + "_", "_index", "")))] = "a"
+    agree(cls, odd)
+
+
+@pytest.mark.parametrize("value", ODD_VALUES, ids=repr)
+def test_odd_values_in_every_field_of_the_builtin_data(value: Any) -> None:
+    data = builtin_data()
+    seen: set[tuple[type[Any], str]] = set()
+    for cls, item in items(data):
+        for key in item:
+            if (cls, key) in seen:
+                continue
+            seen.add((cls, key))
+            agree(cls, replaced(item, (key,), value))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2009", PartialDate(2009)),
+        ("2006-06", PartialDate(2006, 6)),
+        ("2023-07-12", PartialDate(2023, 7, 12)),
+        (2009, PartialDate(2009)),
+    ],
+)
+def test_partial_dates_are_built_exactly(value: Any, expected: PartialDate) -> None:
+    item = {"id": "x", "title": "Titre", "date": value, "kind": "label"}
+    got = builder(CLASSES["milestones"])(item).date
+    assert same(got, expected)
+
+
+@pytest.mark.parametrize(
+    "value", ["2009-02-29", "2009-00", "0000", 0, 10000, "2009-1", True, 2009.0]
+)
+def test_partial_dates_the_model_refuses_are_refused(value: Any) -> None:
+    item = {"id": "x", "title": "Titre", "date": value, "kind": "label"}
+    with pytest.raises(Exception):  # noqa: B017 - any refusal sends the data on
+        builder(CLASSES["milestones"])(item)
+    assert isinstance(reference(CLASSES["milestones"], item), Exception)
+
+
+def test_texts_are_built_exactly() -> None:
+    build = builder(CLASSES["sources"])
+    got = build({"id": "s", "title": {"fr": "Forge", "en": "Forging"}}).title
+    assert same(got, Text(fr="Forge", en="Forging"))
+    assert same(build({"id": "s", "title": "Forge"}).title, Text(fr="Forge"))
+    assert same(build({"id": "s", "title": {"en": "Forging"}}).title, Text(en="Forging"))
+    for odd in ({"fr": "a\ud800"}, "\udc00", {"fr": "", "en": ""}, {"fr": "a", "en": 1}):
+        with pytest.raises(Exception):  # noqa: B017
+            build({"id": "s", "title": odd})
+
+
+def test_a_refusal_is_what_the_loader_catches() -> None:
+    with pytest.raises(Refused):
+        builder(CLASSES["companies"])({"id": "a", "name": "A", "sectors": ("forge",)})
