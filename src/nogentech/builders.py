@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 import threading
 import types
@@ -22,6 +23,7 @@ from typing import Any, Literal
 
 import attrs
 
+from .durations import parse_duration
 from .limits import MAX_YEAR, MIN_YEAR
 from .text import PartialDate, Text, optional_slug, slug, slugs
 
@@ -272,6 +274,9 @@ class _Generator:
             return ["v = _text(v)"], validator is None
         if kind is PartialDate:
             return ["v = _partial(v)"], validator is None
+        reader = _READERS.get(kind)
+        if reader is not None:
+            return [f"v = {self.name(reader, 'read')}(v)"], validator is None
         if origin is tuple and args[1:] == (...,):
             return self._tuple(args[0], validator)
         if attrs.has(kind):
@@ -312,7 +317,7 @@ class _Generator:
             call = self.name(_nested(item, self.generating), "build")
             lines = [*head, f"v = tuple([{call}(x, k) for x in v])"]
         else:
-            call = self.name(_hook(item), "hook")
+            call = self.name(_READERS.get(item) or _hook(item), "read")
             lines = [*head, f"v = tuple([{call}(x) for x in v])"]
         size = _min_len(validator)
         if size is not None:
@@ -423,3 +428,66 @@ def _build_partial(v: Any) -> PartialDate:
     _set_month(out, month)
     _set_day(out, day)
     return out
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
+_TIME = re.compile(r"[0-9]{2}:[0-9]{2}(?::[0-9]{2})?").fullmatch
+
+
+def _build_date(v: Any) -> dt.date:
+    """A date from ``YYYY-MM-DD`` (or a TOML date), as the converter reads it."""
+    if type(v) is str and _DATE(v) is not None:
+        return dt.date.fromisoformat(v)
+    if type(v) is dt.date:
+        return v
+    raise Refused
+
+
+def _build_time(v: Any) -> dt.time:
+    """A time from ``HH:MM[:SS]`` (or a TOML time), as the converter reads it."""
+    if type(v) is str and _TIME(v) is not None:
+        return dt.time.fromisoformat(v)
+    if type(v) is dt.time:
+        return v
+    raise Refused
+
+
+def _build_datetime(v: Any) -> dt.datetime:
+    """A date and time with its UTC offset, as the converter reads it."""
+    if type(v) is str:
+        moment = dt.datetime.fromisoformat(v)
+    elif type(v) is dt.datetime:
+        moment = v
+    else:
+        raise Refused
+    if moment.utcoffset() is None:
+        raise Refused
+    return moment
+
+
+def _build_duration(v: Any) -> dt.timedelta:
+    """A duration from ISO 8601 text (``PT2H``), as the converter reads it."""
+    if type(v) is str:
+        return parse_duration(v)
+    if type(v) is dt.timedelta:
+        return v
+    raise Refused
+
+
+def _build_float(v: Any) -> float:
+    """A finite number (an integer is taken), as the converter reads it."""
+    if type(v) is float or type(v) is int:
+        number = float(v)
+        if math.isfinite(number):
+            return number
+    raise Refused
+
+
+_READERS: dict[Any, Callable[[Any], Any]] = {
+    dt.date: _build_date,
+    dt.time: _build_time,
+    dt.datetime: _build_datetime,
+    dt.timedelta: _build_duration,
+    float: _build_float,
+}
+"""Plain values read without the converter (no cattrs import on the fast way)."""

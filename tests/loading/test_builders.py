@@ -13,6 +13,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import typing
 from collections.abc import Iterator
 from typing import Any
@@ -96,9 +99,20 @@ ODD_VALUES: tuple[Any, ...] = (
     {"fr": "a", "de": "b"},
     {"fr": "\ud800"},
     {"fr": Tale("a")},
+    "2024-05-09T08:30:00Z",
+    "2024-5-9",
+    "24:00",
+    "08:30:60",
+    "8:30",
+    "PT-1H",
+    "P1D",
+    "P",
+    10**400,
     dt.date(2024, 5, 9),
     dt.datetime(2024, 5, 9, 8, 30),
+    dt.datetime(2024, 5, 9, 8, 30, tzinfo=dt.UTC),
     dt.time(8, 30),
+    dt.timedelta(hours=2),
 )
 
 
@@ -274,3 +288,17 @@ def test_texts_are_built_exactly() -> None:
 def test_a_refusal_is_what_the_loader_catches() -> None:
     with pytest.raises(Refused):
         builder(CLASSES["companies"])({"id": "a", "name": "A", "sectors": ("forge",)})
+
+
+def test_valid_data_is_read_without_the_converter() -> None:
+    """The fast way needs no cattrs: a one-shot command does not import it."""
+    code = (
+        "import sys, nogentech; nogentech.load(); "
+        "print(sorted(m for m in sys.modules if m.startswith(('cattrs', 'nogentech.converters'))))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NOGENTECH_CACHE_DIR"}
+    env["NOGENTECH_CACHE_DIR"] = ""  # no snapshot: the built-in file is read and built
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "[]"
