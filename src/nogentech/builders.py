@@ -430,26 +430,25 @@ def _build_partial(v: Any) -> PartialDate:
     return out
 
 
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
-_TIME = re.compile(r"[0-9]{2}:[0-9]{2}(?::[0-9]{2})?").fullmatch
+def _iso_reader(pattern: str, kind: type[Any]) -> Callable[[Any], Any]:
+    """A reader of ``kind`` from text matching ``pattern`` (or a TOML value of that type)."""
+    matches = re.compile(pattern).fullmatch
+    parse = kind.fromisoformat  # type: ignore[attr-defined]
+
+    def read(v: Any) -> Any:
+        if type(v) is str and matches(v) is not None:
+            return parse(v)
+        if type(v) is kind:
+            return v
+        raise Refused
+
+    return read
 
 
-def _build_date(v: Any) -> dt.date:
-    """A date from ``YYYY-MM-DD`` (or a TOML date), as the converter reads it."""
-    if type(v) is str and _DATE(v) is not None:
-        return dt.date.fromisoformat(v)
-    if type(v) is dt.date:
-        return v
-    raise Refused
-
-
-def _build_time(v: Any) -> dt.time:
-    """A time from ``HH:MM[:SS]`` (or a TOML time), as the converter reads it."""
-    if type(v) is str and _TIME(v) is not None:
-        return dt.time.fromisoformat(v)
-    if type(v) is dt.time:
-        return v
-    raise Refused
+_build_date = _iso_reader(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", dt.date)
+"""A date from ``YYYY-MM-DD`` (or a TOML date), as the converter reads it."""
+_build_time = _iso_reader(r"[0-9]{2}:[0-9]{2}(?::[0-9]{2})?", dt.time)
+"""A time from ``HH:MM[:SS]`` (or a TOML time), as the converter reads it."""
 
 
 def _build_datetime(v: Any) -> dt.datetime:
