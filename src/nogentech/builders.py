@@ -433,7 +433,7 @@ def _build_partial(v: Any) -> PartialDate:
 def _iso_reader(pattern: str, kind: type[Any]) -> Callable[[Any], Any]:
     """A reader of ``kind`` from text matching ``pattern`` (or a TOML value of that type)."""
     matches = re.compile(pattern).fullmatch
-    parse = kind.fromisoformat  # type: ignore[attr-defined]
+    parse = kind.fromisoformat
 
     def read(v: Any) -> Any:
         if type(v) is str and matches(v) is not None:
