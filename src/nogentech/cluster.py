@@ -85,6 +85,9 @@ class Cluster:
         problems = check_references(collections, self.id)
         if problems:
             raise DataError(problems)
+        self._make_index()
+
+    def _make_index(self) -> None:
         # The cluster itself is not in its index: an index holding it would make a
         # cycle, and a dropped cluster would wait for the cyclic garbage collector
         # (a long pause in a server that reloads) instead of being freed at once.
@@ -93,6 +96,19 @@ class Cluster:
             for item in getattr(self, name):
                 index[item.id] = item
         object.__setattr__(self, "_index", index)
+
+    # -- pickling ---------------------------------------------------------------
+    # The index is left out and made again: pickled, it would hold a second copy
+    # of every object whenever the collections are pickled apart (as the feed
+    # server's reloads do), and make the pickle twice as long.
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in attrs.fields(Cluster) if f.init}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self._make_index()
 
     # -- look-ups ---------------------------------------------------------------
 

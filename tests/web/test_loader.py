@@ -4,6 +4,7 @@ rendered (only when the child exports exactly as the server), and the limits hol
 from __future__ import annotations
 
 import logging
+import pickle
 from pathlib import Path
 
 import attrs
@@ -12,7 +13,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 
 import nogentech
-from nogentech import plugins, web
+from nogentech import plugins, references, web
 from nogentech.testing import clusters
 from nogentech.web._loader import LoadFailed, _pack, _unpack, load_in_child
 from tests.support.web import CLUSTER_TOML, FormatsPlugin, fetch, running, wait_for
@@ -24,6 +25,21 @@ def test_a_cluster_unpickled_in_pieces_is_equal(cluster: nogentech.Cluster) -> N
     shell, pieces = _pack(cluster, piece=2)
     again = _unpack(shell, pieces, pause=lambda: None)
     assert again == cluster
+    # The look-ups answer with the very objects of the collections, not copies.
+    for name in references.COLLECTIONS:
+        for item in getattr(again, name):
+            assert again.get(item.id) is item
+
+
+def test_the_shell_holds_no_copy_of_the_long_lists() -> None:
+    cluster = nogentech.load()
+    shell, pieces = _pack(cluster, piece=3)
+    assert len(shell) < sum(len(chunk) for chunks in pieces for chunk in chunks) / 2
+    whole = pickle.dumps(cluster)
+    again = pickle.loads(whole)
+    assert again == cluster
+    assert all(again.get(c.id) is c for c in again.companies)
+    assert len(whole) < 1.2 * len(pickle.dumps(attrs.astuple(cluster, recurse=False)))
 
 
 def test_the_long_lists_travel_in_pieces() -> None:
