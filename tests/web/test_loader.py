@@ -3,6 +3,7 @@ rendered (only when the child exports exactly as the server), and the limits hol
 
 from __future__ import annotations
 
+import gc
 import logging
 import pickle
 from pathlib import Path
@@ -134,3 +135,18 @@ def _problems(path: Path) -> list[str]:
     except nogentech.DataError as exc:
         return exc.lines()
     raise AssertionError("the data should be invalid")
+
+
+def test_an_unpickled_cluster_goes_to_the_oldest_generation() -> None:
+    """No young collection after a reload goes over every object of the new cluster."""
+    cluster = nogentech.load()
+    shell, pieces = _pack(cluster, piece=3)
+    again = _unpack(shell, pieces, pause=lambda: None)
+    company = again.companies[0]
+    assert gc.is_tracked(company)
+    young = {id(o) for generation in (0, 1) for o in gc.get_objects(generation=generation)}
+    assert id(company) not in young
+    assert id(again) not in young
+    assert any(o is company for o in gc.get_objects(generation=2))
+    assert gc.get_freeze_count() == 0  # nothing is left frozen
+    assert gc.isenabled()

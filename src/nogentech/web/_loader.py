@@ -178,6 +178,13 @@ def _unpack(
             lists.append(tuple(items))
         cluster: Cluster = _Shell(io.BytesIO(shell)).load()
     finally:
+        # The new objects go straight to the oldest generation (freezing moves
+        # every tracked object aside, unfreezing puts them all there, in constant
+        # time): otherwise the first collections after this would each go over
+        # all of them at once, tens of milliseconds holding the lock. They are
+        # looked at again by the next full collection, as any old object is.
+        gc.freeze()
+        gc.unfreeze()
         if collecting:
             gc.enable()
     return cluster
