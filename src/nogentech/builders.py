@@ -159,7 +159,7 @@ class _Generator:
                 # marker, a private object.
                 lines.append(f"    v = d.get({a.name!r}, _ABSENT)")
                 lines.append("    if v is _ABSENT:")
-                if handled and not self._passes(a, a.default):
+                if plain and handled and not self._passes(a, a.default):
                     lines.append("        raise Refused")
                 else:
                     lines.append(f"        {local} = {self.name(a.default, 'default')}")
@@ -247,8 +247,8 @@ class _Generator:
         if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
             other = args[0] if args[1] is type(None) else args[1]
             inner = slug if validator is optional_slug else None
-            checks, _ = self._value(other, inner)
-            handled = validator is None or inner is not None
+            checks, inner_handled = self._value(other, inner)
+            handled = validator is None or (inner is not None and inner_handled)
             return ["if v is not None:", *("    " + c for c in checks)], handled
         if kind is str:
             if validator is slug:
