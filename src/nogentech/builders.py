@@ -137,7 +137,9 @@ class _Generator:
             self.generating.discard(cls)
 
     def _build(self, cls: type[Any]) -> Callable[[Any, set[str]], Any]:
-        hints = typing.get_type_hints(cls)
+        # Resolved in place once per class, where the references' plans find them too.
+        attrs.resolve_types(cls)
+        hints = {a.name: a.type for a in attrs.fields(cls)}
         fields = [a for a in attrs.fields(cls) if a.init]
         plain = self._plain(cls)
         keys = self.name(frozenset(a.name for a in fields), "keys")
