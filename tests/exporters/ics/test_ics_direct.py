@@ -138,10 +138,11 @@ def test_a_single_occurrence_has_the_same_bytes_both_ways(
 def test_the_direct_feed_reads_back_as_the_reference_objects(cluster: Cluster) -> None:
     """icalendar reads the direct feed's VEVENTs as the components the reference path
     built, property by property and value by value."""
-    direct, _, recorder = both(cluster, {})
+    direct, reference, recorder = both(cluster, {})
     read = Calendar.from_ical(direct).events
+    read_reference = Calendar.from_ical(reference).events
     assert len(read) == len(recorder.events)
-    for got, built in zip(read, recorder.events, strict=True):
+    for got, built, again in zip(read, recorder.events, read_reference, strict=True):
         assert sorted(got) == sorted(built)
         for name in built:
             want, have = built[name], got[name]
@@ -153,7 +154,13 @@ def test_the_direct_feed_reads_back_as_the_reference_objects(cluster: Cluster) -
                 assert [str(c) for c in have.cats] == [str(c) for c in want.cats]
             else:
                 assert str(have) == str(want)
-            assert dict(have.params) == dict(getattr(want, "params", {})), name
+            params = dict(getattr(want, "params", {}))
+            if any("\\" in str(v) for v in params.values()):
+                # icalendar's reader takes a backslash in a parameter value for an
+                # escape (RFC 5545 has none there): it reads the reference's own
+                # bytes the same way (see docs/clients.md).
+                params = dict(again[name].params)
+            assert dict(have.params) == params, name
 
 
 @settings(max_examples=60, deadline=None)
@@ -314,3 +321,15 @@ def test_parameter_values_are_quoted_as_icalendar_quotes_them(
     value: str, quote_if: str, written: str
 ) -> None:
     assert param_value(value, quote_if) == written
+
+
+def test_a_backslash_in_an_organiser_name_is_written_as_it_is() -> None:
+    """RFC 5545 has no escape in parameter values: the CN holds the backslash itself,
+    and icalendar's reader, which unescapes it, is the one that differs."""
+    cluster = cluster_with("Sujet", "Texte", "Salle", "Forge", "Forge\\; Marle, C:\\x\\")
+    direct, reference, _ = both(cluster, {})
+    assert direct == reference
+    unfolded = direct.replace(b"\r\n ", b"")
+    assert b'ORGANIZER;CN="Forge\\; Marle, C:\\x\\":mailto:' in unfolded
+    organizer = Calendar.from_ical(direct).events[0]["ORGANIZER"]
+    assert organizer.params["CN"] == "Forge; Marle, C:\\x\\"
