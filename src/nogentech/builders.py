@@ -25,7 +25,7 @@ import attrs
 
 from .durations import parse_duration
 from .limits import MAX_YEAR, MIN_YEAR
-from .text import PartialDate, Text, optional_slug, slug, slugs
+from .text import PartialDate, Text, match_slug, optional_slug, slug, slugs
 
 __all__ = ["Refused", "builder"]
 
@@ -36,12 +36,6 @@ class Refused(Exception):
 
 _HASH_CACHE = "_attrs_cached_hash"
 _ABSENT = object()
-
-
-def _slug_match() -> Callable[[str], Any]:
-    from . import text
-
-    return text._SLUG.fullmatch
 
 
 def builder(cls: type[Any]) -> Callable[[Any], Any]:
@@ -90,19 +84,31 @@ def _nested(cls: type[Any], generating: set[type[Any]]) -> Callable[[Any, set[st
     return _lazy(cls) if cls in generating else _builders()(cls)
 
 
-# Lines that check a string ``v``: it holds no lone surrogate. An ASCII string has
-# none (``isascii`` is answered without reading the string); another one is
-# encoded to UTF-8, which fails on a surrogate (faster than searching for one).
-_STRING = ["if type(v) is not str:", "    raise Refused", "if not v.isascii():", "    v.encode()"]
-# A slug is matched against the pattern once per load.
-_SLUG_CHECK = [
-    "if type(v) is not str:",
-    "    raise Refused",
-    "if v not in k:",
-    "    if _SLUG(v) is None:",
-    "        raise Refused",
-    "    k.add(v)",
-]
+def _string_check(v: str) -> list[str]:
+    """Lines that check that ``v`` is a string without a lone surrogate.
+
+    An ASCII string has none (``isascii`` is answered without reading the
+    string); another one is encoded to UTF-8, which fails on a surrogate (faster
+    than searching for one).
+    """
+    return [
+        f"if type({v}) is not str:",
+        "    raise Refused",
+        f"if not {v}.isascii():",
+        f"    {v}.encode()",
+    ]
+
+
+def _slug_check(v: str) -> list[str]:
+    """Lines that check that ``v`` is a slug, matched against the pattern once per load."""
+    return [
+        f"if type({v}) is not str:",
+        "    raise Refused",
+        f"if {v} not in k:",
+        f"    if _SLUG({v}) is None:",
+        "        raise Refused",
+        f"    k.add({v})",
+    ]
 
 
 class _Generator:
@@ -114,7 +120,7 @@ class _Generator:
             "_ABSENT": _ABSENT,
             "_new": object.__new__,
             "_set": object.__setattr__,
-            "_SLUG": _slug_match(),
+            "_SLUG": match_slug,
             "_text": _build_text,
             "_partial": _build_partial,
         }
@@ -254,11 +260,11 @@ class _Generator:
             return ["if v is not None:", *("    " + c for c in checks)], handled
         if kind is str:
             if validator is slug:
-                return list(_SLUG_CHECK), True
+                return _slug_check("v"), True
             size = _min_len(validator)
             if size is not None:
-                return [*_STRING, f"if len(v) < {size}:", "    raise Refused"], True
-            return list(_STRING), validator is None
+                return [*_string_check("v"), f"if len(v) < {size}:", "    raise Refused"], True
+            return _string_check("v"), validator is None
         if kind is bool or kind is int:
             return [f"if type(v) is not {kind.__name__}:", "    raise Refused"], validator is None
         if origin is Literal and all(type(a) is str for a in args):
@@ -293,26 +299,14 @@ class _Generator:
             return [
                 *head,
                 "for x in v:",
-                "    if type(x) is not str:",
-                "        raise Refused",
-                "    if x not in k:",
-                "        if _SLUG(x) is None:",
-                "            raise Refused",
-                "        k.add(x)",
+                *("    " + line for line in _slug_check("x")),
                 "if len(v) > 1 and len(set(v)) != len(v):",
                 "    raise Refused",
                 "v = tuple(v)",
             ], True
         if item is str:
-            lines = [
-                *head,
-                "for x in v:",
-                "    if type(x) is not str:",
-                "        raise Refused",
-                "    if not x.isascii():",
-                "        x.encode()",
-                "v = tuple(v)",
-            ]
+            lines = [*head, "for x in v:", *("    " + c for c in _string_check("x"))]
+            lines.append("v = tuple(v)")
         elif item is Text:
             lines = [*head, "v = tuple([_text(x) for x in v])"]
         elif attrs.has(item):

@@ -19,6 +19,7 @@ __all__ = [
     "check_string",
     "is_slug",
     "long_date",
+    "match_slug",
     "quote",
     "slug",
     "slugs",
@@ -105,7 +106,9 @@ def is_slug(value: object) -> bool:
     return isinstance(value, str) and bool(_SLUG.fullmatch(value))
 
 
-_SLUG_MATCH = _SLUG.fullmatch
+match_slug = _SLUG.fullmatch
+"""The match of a whole slug, or None: the pattern the validators below use."""
+_SLUG_MATCH = match_slug
 
 
 def slug(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
