@@ -134,7 +134,7 @@ def from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Cluster:
     # Data the schema takes nests a few levels at most: the depth is checked
     # before the fast way only where the schema does not look (the ``x-`` keys),
     # and everywhere before the detailed way.
-    with _no_collections():
+    with without_collections():
         cluster = _from_valid_dict(data)
     if cluster is not None:
         return cluster
@@ -314,7 +314,7 @@ def loads(
     ``{`` is read as JSON and anything else as TOML. ``source`` names the text
     in error messages. Raises :class:`~nogentech.DataError` listing every problem.
     """
-    with _no_collections():
+    with without_collections():
         return from_dict(_parse(_text(text, source), format, source), source=source)
 
 
@@ -328,7 +328,7 @@ def _loads_taking(
     The file's bytes and then its text are let go as soon as they are read, so
     that they are not kept alive beside the objects built from them.
     """
-    with _no_collections():
+    with without_collections():
         text = _text(held.pop(), source)
         data = _parse(text, format, source)
         del text
@@ -336,18 +336,28 @@ def _loads_taking(
 
 
 @contextlib.contextmanager
-def _no_collections() -> Iterator[None]:
-    """No cyclic garbage collection while a cluster is read.
+def without_collections() -> Iterator[None]:
+    """No cyclic garbage collection while many objects without cycles are made.
 
-    Reading builds many objects and no cycle: the collections their creation would
-    trigger (full ones over the whole heap, ever longer as the heap grows) would
-    find nothing to free. The collector is enabled again as it was.
+    Reading a cluster builds many objects and no cycle: the collections their
+    creation would trigger (full ones over the whole heap, ever longer as the heap
+    grows) would find nothing to free. When it ends, the collector is enabled
+    again as it was, and the objects made meanwhile go straight to the oldest
+    generation (freezing moves every tracked object aside and unfreezing puts them
+    all there, in constant time): otherwise the first young collection would go
+    over all of them at once and find nothing either. They are looked at by the
+    next full collection, as any old object is. Nothing is moved while objects are
+    frozen by someone else (:func:`gc.freeze` before a fork), whom unfreezing
+    would undo.
     """
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if collecting:
             gc.enable()
 

@@ -11,7 +11,6 @@ few milliseconds at a time so that its request threads keep running. See
 from __future__ import annotations
 
 import contextlib
-import gc
 import io
 import json
 import math
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..exceptions import DataError
+from ..loading import without_collections
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -165,12 +165,10 @@ def _unpack(
         def persistent_load(self, pid: Any) -> Any:
             return lists[pid]
 
-    # The objects created here would trigger full collections of the cyclic
-    # garbage collector, each holding the lock for a long time over the whole
-    # heap: it waits until the cluster is built.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    # The objects created here would trigger collections of the cyclic garbage
+    # collector, each holding the lock for a long time over the whole heap: it
+    # waits until the cluster is built, and they are then taken as old objects.
+    with without_collections():
         since = time.perf_counter()
         for chunks in pieces:
             items: list[Any] = []
@@ -181,16 +179,6 @@ def _unpack(
                     since = time.perf_counter()
             lists.append(tuple(items))
         cluster: Cluster = _Shell(io.BytesIO(shell)).load()
-    finally:
-        # The new objects go straight to the oldest generation (freezing moves
-        # every tracked object aside, unfreezing puts them all there, in constant
-        # time): otherwise the first collections after this would each go over
-        # all of them at once, tens of milliseconds holding the lock. They are
-        # looked at again by the next full collection, as any old object is.
-        gc.freeze()
-        gc.unfreeze()
-        if collecting:
-            gc.enable()
     return cluster
 
 
