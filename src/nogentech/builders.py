@@ -122,6 +122,9 @@ class _Generator:
             "_set": object.__setattr__,
             "_SLUG": match_slug,
             "_text": _build_text,
+            "_Text": Text,
+            "_set_fr": _set_fr,
+            "_set_en": _set_en,
             "_partial": _build_partial,
         }
         self.count = 0
@@ -158,11 +161,13 @@ class _Generator:
         for a in fields:
             local = f"f_{a.name}"
             checks, handled = self._value(hints[a.name], a.validator if plain else None)
+            default = None
             if a.default is attrs.NOTHING:
                 lines.append(f"    v = d[{a.name!r}]")
                 lines.extend("    " + c for c in checks)
                 lines.append(f"    {local} = v")
             else:
+                default = self.name(a.default, "default")
                 # One look-up for a key that may be missing: data never holds the
                 # marker, a private object.
                 lines.append(f"    v = d.get({a.name!r}, _ABSENT)")
@@ -170,14 +175,20 @@ class _Generator:
                 if plain and handled and not self._passes(a, a.default):
                     lines.append("        raise Refused")
                 else:
-                    lines.append(f"        {local} = {self.name(a.default, 'default')}")
+                    lines.append(f"        {local} = {default}")
                 lines.append("    else:")
                 lines.extend("        " + c for c in checks)
                 lines.append(f"        {local} = v")
             if plain and a.validator is not None and not handled:
                 check = self.name(a.validator, "validator")
                 field = self.name(a, "field")
-                later.append(f"    {check}(o, {field}, {local})")
+                call = f"{check}(o, {field}, {local})"
+                if default is not None and self._passes(a, a.default):
+                    # The default itself passes, and a validator that passes without
+                    # looking at the instance gives the same answer for it each time.
+                    later += [f"    if {local} is not {default}:", f"        {call}"]
+                else:
+                    later.append(f"    {call}")
         if plain:
             lines.append(f"    o = _new({self.name(cls, 'cls')})")
             for a in fields:
@@ -227,7 +238,10 @@ class _Generator:
 
     @staticmethod
     def _passes(a: attrs.Attribute[Any], value: Any) -> bool:
-        """Whether the default ``value`` passes the checks written inline for ``a``."""
+        """Whether the default ``value`` passes ``a``'s validator without an instance.
+
+        A validator that reads the instance (another field) fails here, for any value.
+        """
         try:
             if a.validator is not None:
                 a.validator(None, a, value)
@@ -279,7 +293,18 @@ class _Generator:
                 return lines, True
             return lines, validator is None
         if kind is Text:
-            return ["v = _text(v)"], validator is None
+            # The common case, a plain string, is written inline.
+            return [
+                "if type(v) is str and v:",
+                "    if not v.isascii():",
+                "        v.encode()",
+                "    t = _new(_Text)",
+                "    _set_fr(t, v)",
+                "    _set_en(t, None)",
+                "    v = t",
+                "else:",
+                "    v = _text(v)",
+            ], validator is None
         if kind is PartialDate:
             return ["v = _partial(v)"], validator is None
         reader = _READERS.get(kind)
@@ -300,7 +325,8 @@ class _Generator:
                 *head,
                 "for x in v:",
                 *("    " + line for line in _slug_check("x")),
-                "if len(v) > 1 and len(set(v)) != len(v):",
+                "n = len(v)",
+                "if n > 1 and (v[0] == v[1] if n == 2 else len(set(v)) != n):",
                 "    raise Refused",
                 "v = tuple(v)",
             ], True
