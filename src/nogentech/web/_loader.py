@@ -43,9 +43,12 @@ DEFAULT_MEMORY = 4 << 30
 _PIECE = 8
 """Items of a cluster's list unpickled at once (well under a millisecond)."""
 _SLICE = 0.0005
-"""Seconds of unpickling between two pauses: when the thread wants the interpreter
-lock back, a request thread holding it keeps it up to the switch interval (5 ms),
-so that a reload takes about a tenth of the lock while requests keep the rest."""
+"""Seconds of unpickling between two pauses."""
+_REST = 0.002
+"""Seconds of each pause: the request threads then have the interpreter lock at
+least four fifths of the time while a reload is taken back, whether or not they
+give it up often (a thread waiting for the lock may get it at once, or after the
+switch interval of 5 ms)."""
 _CHILD = "import sys; from nogentech.web._loader import _main; sys.exit(_main(sys.argv[1:]))"
 
 Feed = tuple[str, Mapping[str, str]]
@@ -155,10 +158,11 @@ def _unpack(
 ) -> Cluster:
     """The cluster :func:`_pack` took apart, built a piece at a time.
 
-    Unpickling holds the interpreter lock; after each couple of milliseconds of it
-    the thread sleeps briefly, so that the server's request threads get their turn.
+    Unpickling holds the interpreter lock; after each half millisecond of it the
+    thread sleeps four times as long, so that the server's request threads keep
+    most of it.
     """
-    rest = pause or (lambda: time.sleep(0.0002))
+    rest = pause or (lambda: time.sleep(_REST))
     lists: list[tuple[Any, ...]] = []
 
     class _Shell(pickle.Unpickler):
