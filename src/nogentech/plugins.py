@@ -7,7 +7,6 @@ same call as the ``nogentech`` entry points; see ``docs/plugins.md``.
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -60,8 +59,6 @@ __all__ = [
     "plugin_failures",
     "reset",
 ]
-
-log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "nogentech"
 TRACE_ENV = "NOGENTECH_TRACE_PLUGINS"
@@ -170,7 +167,9 @@ class _EntryPoint:
 
 def _fail(failures: list[PluginFailure], name: str, exc: BaseException, doing: str) -> None:
     failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
-    log.warning("nogentech plugin %r failed to %s: %s", name, doing, exc)
+    import logging  # only when a plugin fails: an export imports no logging otherwise
+
+    logging.getLogger(__name__).warning("nogentech plugin %r failed to %s: %s", name, doing, exc)
 
 
 def _register(

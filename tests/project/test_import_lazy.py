@@ -72,6 +72,36 @@ def test_next_command_needs_no_plugin_exporter_or_schema(tmp_path: Path) -> None
     assert unwanted == []
 
 
+def test_export_ics_imports_what_the_feed_needs_only(tmp_path: Path) -> None:
+    """``nogentech export ics`` of the built-in data writes the feed itself: no
+    library of another format, no rule or holiday library, no logging, JSON or paths."""
+    code = (
+        "import os, sys\n"
+        "from nogentech.cli import main\n"
+        "saved = os.dup(1)\n"
+        "os.dup2(os.open(os.devnull, os.O_WRONLY), 1)\n"
+        "status = main(['export', 'ics'])\n"
+        "os.dup2(saved, 1)\n"
+        "assert status == 0\n"
+        "wanted = ('logging', 'html', 'uuid', 'json', 'pathlib', 'urllib', 'feedgen')\n"
+        "print(sorted(m for m in wanted if m in sys.modules))\n"
+    )
+    for _ in range(2):  # the first run may write the user cache (the built-in snapshot)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=True,
+            timeout=120,
+        )
+    assert done.stdout.strip() == "[]"
+    found = modules_after(
+        code.replace("print(sorted(m for m in wanted if m in sys.modules))\n", ""), tmp_path
+    )
+    assert [m for m in found if m.split(".")[0] in HEAVY and m.split(".")[0] != "pluggy"] == []
+
+
 @pytest.mark.parametrize("name", nogentech.__all__)
 def test_every_public_name_imports_from_the_package(name: str) -> None:
     """``from nogentech import X`` gives the object defined in its own module."""

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._common import EXIT_DATA, EXIT_OK, Adder, datetime_arg
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..stamps import Change, Stamps
 
 
 def state_path(data: str | None, given: str | None) -> Path | None:
     """The state file a command uses: ``--stamps FILE``, else the one beside ``--data FILE``."""
     if given:
+        from pathlib import Path
+
         return Path(given)
     if not data:
         return None
@@ -85,6 +87,8 @@ def run_stamp(args: argparse.Namespace) -> int:
     _, changes = refresh(path, lambda fmt, opts: export(cluster, fmt, **opts), args.at)
     described = [_describe(c) for c in changes]
     if args.json:
+        import json
+
         print(json.dumps({"state": str(path), "changes": described}, indent=2))
         return EXIT_OK
     for item in described:

@@ -11,9 +11,8 @@ from the data, so the same data and options give the same bytes. See
 from __future__ import annotations
 
 import datetime as dt
-import html
+import functools
 import re
-import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +21,16 @@ from ..plugins import Exporter, Hooks, Option
 from ..text import long_date
 
 if TYPE_CHECKING:
+    import uuid
+
     from ..cluster import Cluster
     from ..meetings import Meeting
     from ..plugins import ExporterRegistry
 
 MEDIA_TYPE = "application/atom+xml"
-NAMESPACE = uuid.UUID("5b0e3a53-5e0f-4a63-9a39-2f0c7f3f6b0e")
-"""Namespace of the entries' and feed's ``urn:uuid:`` ids (uuid5 of ``cluster/meeting``)."""
+_NAMESPACE = "5b0e3a53-5e0f-4a63-9a39-2f0c7f3f6b0e"
+"""Namespace of the entries' and feed's ``urn:uuid:`` ids (uuid5 of ``cluster/meeting``),
+the module's ``NAMESPACE`` (made on first use: registering the format imports no uuid)."""
 FALLBACK_STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 WORDS = {
@@ -51,6 +53,19 @@ WORDS = {
         "add": "Add to my calendar",
     },
 }
+
+
+@functools.cache
+def _namespace() -> uuid.UUID:
+    import uuid
+
+    return uuid.UUID(_NAMESPACE)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "NAMESPACE":
+        return _namespace()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -80,7 +95,9 @@ def _options() -> tuple[Option, ...]:
 
 def entry_id(cluster: Cluster, meeting: Meeting) -> str:
     """The Atom id of a meeting's entry: the same in every run and language."""
-    return uuid.uuid5(NAMESPACE, f"{cluster.id}/{meeting.id}").urn
+    import uuid
+
+    return uuid.uuid5(_namespace(), f"{cluster.id}/{meeting.id}").urn
 
 
 def when(meeting: Meeting, lang: str) -> str:
@@ -119,6 +136,9 @@ def _summary(cluster: Cluster, meeting: Meeting, lang: str) -> str:
 
 def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
     """The Atom feed of the meetings in the window; same data and options, same bytes."""
+    import html
+    import uuid
+
     from feedgen.feed import FeedGenerator
 
     from .occurrences import meetings
@@ -128,7 +148,7 @@ def render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks) -> bytes:
     base = _xml(options.get("base_url") or "").rstrip("/")
     found = meetings(cluster, options)
     feed = FeedGenerator()
-    feed.id(uuid.uuid5(NAMESPACE, f"{cluster.id}/meetings/{lang}").urn)
+    feed.id(uuid.uuid5(_namespace(), f"{cluster.id}/meetings/{lang}").urn)
     feed.title(_xml(f"{cluster.name} · {words['title']}"))
     feed.author({"name": _xml(cluster.name) or cluster.id})
     feed.language(lang)
