@@ -30,15 +30,20 @@ def modules_after(code: str, cwd: Path) -> list[str]:
         "print(json.dumps(sorted(m for m in sys.modules "
         f"if m.split('.')[0] in {HEAVY!r} or m.startswith('nogentech'))))"
     )
+    return list(json.loads(_output(probe, cwd)))
+
+
+def _output(code: str, cwd: Path) -> str:
+    """What ``code`` prints in a new interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", probe],
+        [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         cwd=cwd,
         check=True,
         timeout=120,
     )
-    return list(json.loads(done.stdout))
+    return done.stdout
 
 
 def test_import_loads_no_heavy_library_and_no_submodule(tmp_path: Path) -> None:
@@ -86,16 +91,8 @@ def test_export_ics_imports_what_the_feed_needs_only(tmp_path: Path) -> None:
         "wanted = ('logging', 'html', 'uuid', 'json', 'pathlib', 'urllib', 'feedgen')\n"
         "print(sorted(m for m in wanted if m in sys.modules))\n"
     )
-    for _ in range(2):  # the first run may write the user cache (the built-in snapshot)
-        done = subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            check=True,
-            timeout=120,
-        )
-    assert done.stdout.strip() == "[]"
+    _output(code, tmp_path)  # the first run may write the user cache (the built-in snapshot)
+    assert _output(code, tmp_path).strip() == "[]"
     found = modules_after(
         code.replace("print(sorted(m for m in wanted if m in sys.modules))\n", ""), tmp_path
     )
