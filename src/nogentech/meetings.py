@@ -691,27 +691,51 @@ def _end_of_range(tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(LATEST_DATE + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
 
 
+_TOLD_DAYS = 100
+"""Windows of at most so many days have their dates told one day at a time."""
+
+
+def _rule_dates(series: MeetingSeries, lo: dt.datetime, hi: dt.datetime) -> list[dt.date]:
+    """The local dates of the rule's starts from ``lo`` to ``hi`` (both included), ascending.
+
+    ``lo`` and ``hi`` are in the series' timezone. A short window of a rule that
+    :func:`_date_test` answers is told a day at a time, as dateutil would give it
+    (``tests/loading/test_series_dates_told.py``), without running the rule from
+    the first date (nor importing dateutil: ``nogentech next`` looks a month
+    ahead); any other is run by dateutil, which keeps what it computed.
+    """
+    first, last = lo.date(), hi.date()
+    span = (last - first).days
+    if 0 <= span <= _TOLD_DAYS:
+        occurs = _date_test(series)
+        if occurs is not None:
+            combine, tz, start = dt.datetime.combine, lo.tzinfo, series.start_time
+            days = (first + dt.timedelta(days=i) for i in range(span + 1))
+            return [d for d in days if occurs(d) and lo <= combine(d, start, tzinfo=tz) <= hi]
+    # The rule gives one start per date (local dates, ascending).
+    dates: list[dt.date] = []
+    previous = None
+    for stamp in _series_rule(series).between(lo, hi, inc=True):
+        day = stamp.date()
+        if day != previous:
+            dates.append(day)
+            previous = day
+    return dates
+
+
 def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = False) -> list[Meeting]:
     """Occurrences of ``series`` whose (possibly moved) start lies in ``win``, sorted.
 
     Sorted by start instant, then by the date the rule gave (the order of their ids).
     """
     tz = zone(series.timezone)
-    rule = _series_rule(series)
     overrides = {o.date: o for o in series.overrides} if series.overrides else None
     margin = _margin(series) if overrides else _MARGIN
     lo = win.start.astimezone(tz) - margin
     # Nothing is computed past the supported range: the rule would run on for ever.
     stop = min(win.end.astimezone(tz), _end_of_range(tz))
     hi = stop + margin
-    # The rule gives one start per date (local dates, ascending); extra dates join them.
-    dates: list[dt.date] = []
-    previous = None
-    for stamp in rule.between(lo, hi, inc=True):
-        day = stamp.date()
-        if day != previous:
-            dates.append(day)
-            previous = day
+    dates = _rule_dates(series, lo, hi)
     if series.extra_dates:
         first, last = lo.date(), hi.date()
         extra = [d for d in series.extra_dates if first <= d <= last]

@@ -58,6 +58,15 @@ def rules(draw: st.DrawFn) -> str:
     return ";".join(parts)
 
 
+SERIES: dict[str, st.SearchStrategy[Any]] = {
+    "rule": rules(),
+    "first": st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
+    "start": st.times().map(lambda t: t.replace(microsecond=0)),
+    "timezone": st.sampled_from(ZONES),
+}
+"""The values of a series drawn by the tests: its rule, first date, start time and zone."""
+
+
 def _days_from(day: dt.date, count: int) -> list[dt.date]:
     return [day + dt.timedelta(days=i) for i in range(count)]
 
@@ -68,6 +77,30 @@ def _starts(rule: str, first: dt.date, start: dt.time, timezone: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _window(
+    rule: str, first: dt.date, start: dt.time, timezone: str, offset: int, span: int, after: int
+) -> tuple[str, dt.date, dt.date, dt.date] | None:
+    """A valid rule and first date, and the window ``offset`` days after it, or None.
+
+    A series' first date is an occurrence: the rule occurs, and dateutil finds the
+    dates after any day without running to year 9999. A rule without UNTIL is given
+    one ``after`` days past the window: one that never occurs again would have
+    dateutil look until year 9999.
+    """
+    try:
+        parse_rule(rule)
+    except ValueError:
+        return None
+    found = next((d for d in _days_from(first, 400) if _starts(rule, d, start, timezone)), None)
+    if found is None:
+        return None
+    lo = found + dt.timedelta(days=offset)
+    hi = lo + dt.timedelta(days=span)
+    if "UNTIL=" not in rule:
+        rule += f";UNTIL={hi + dt.timedelta(days=after):%Y%m%d}"
+    return rule, found, lo, hi
 
 
 def dates_from_the_first(series: Any, lo: dt.date, hi: dt.date) -> set[dt.date]:
@@ -85,31 +118,14 @@ def dates_from_the_first(series: Any, lo: dt.date, hi: dt.date) -> set[dt.date]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    rule=rules(),
-    first=st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
-    start=st.times().map(lambda t: t.replace(microsecond=0)),
-    timezone=st.sampled_from(ZONES),
-    offset=st.integers(0, 4000),
-    span=st.integers(1, 250),
-)
+@given(**SERIES, offset=st.integers(0, 4000), span=st.integers(1, 250))
 def test_the_dates_told_are_those_dateutil_gives(
     rule: str, first: dt.date, start: dt.time, timezone: str, offset: int, span: int
 ) -> None:
-    try:
-        parse_rule(rule)
-    except ValueError:
+    case = _window(rule, first, start, timezone, offset, span, 2)
+    if case is None:
         return
-    # A series' first date is an occurrence: the rule occurs, and dateutil finds
-    # the dates after any day without running to year 9999.
-    first = next((d for d in _days_from(first, 400) if _starts(rule, d, start, timezone)), None)
-    if first is None:
-        return
-    lo = first + dt.timedelta(days=offset)
-    hi = lo + dt.timedelta(days=span)
-    if "UNTIL=" not in rule:
-        # A rule that never occurs again would have dateutil look until year 9999.
-        rule += f";UNTIL={hi + dt.timedelta(days=2):%Y%m%d}"
+    rule, first, lo, hi = case
     series = types.SimpleNamespace(rule=rule, first_date=first, start_time=start, timezone=timezone)
     occurs = meetings._date_test(series)  # type: ignore[arg-type]
     if occurs is None:
@@ -142,3 +158,63 @@ def test_dates_years_after_the_first_are_told_apart() -> None:
     )
     wanted = [dt.date(2024, 3, 14), dt.date(2024, 3, 15), dt.date(2025, 6, 12), dt.date(2025, 6, 5)]
     assert meetings.off_rule_dates(series, wanted) == {dt.date(2024, 3, 15), dt.date(2025, 6, 5)}
+
+
+def _series(rule: str, first: dt.date, start: dt.time, timezone: str) -> meetings.MeetingSeries:
+    return meetings.MeetingSeries(
+        id="serie",
+        name=Text(fr="Série"),
+        first_date=first,
+        start_time=start,
+        duration=dt.timedelta(hours=2),
+        rule=rule,
+        timezone=timezone,
+    )
+
+
+def _seen(found: list[meetings.Meeting]) -> list[tuple[str, str, str]]:
+    return [(m.id, m.start.isoformat(), m.end.isoformat()) for m in found]
+
+
+@settings(max_examples=150, deadline=None)
+@given(**SERIES, offset=st.integers(-40, 4000), span=st.integers(0, meetings._TOLD_DAYS))
+def test_a_short_window_expands_as_dateutil_runs_the_rule(
+    rule: str, first: dt.date, start: dt.time, timezone: str, offset: int, span: int
+) -> None:
+    """The occurrences of a window told a day at a time are those dateutil gives."""
+    case = _window(rule, first, start, timezone, offset, span, 40)
+    if case is None:
+        return
+    rule, first, lo, hi = case
+    try:
+        series = _series(rule, first, start, timezone)
+    except ValueError:
+        return
+    told = series.occurrences(lo, hi)
+    run = _run_by_dateutil(lambda: series.occurrences(lo, hi))
+    assert _seen(told) == _seen(run)
+
+
+def _run_by_dateutil(call: Any) -> Any:
+    saved = meetings._TOLD_DAYS
+    meetings._TOLD_DAYS = -1
+    try:
+        return call()
+    finally:
+        meetings._TOLD_DAYS = saved
+
+
+def test_a_month_of_the_thursday_meeting_is_told_a_day_at_a_time() -> None:
+    series = _series("FREQ=MONTHLY;BYDAY=2TH", dt.date(2009, 1, 8), dt.time(8, 30), "Europe/Paris")
+    found = series.occurrences(dt.date(2025, 3, 1), dt.date(2025, 4, 1))
+    assert _seen(found) == [
+        ("serie/2025-03-13", "2025-03-13T08:30:00+01:00", "2025-03-13T10:30:00+01:00")
+    ]
+    # Across the change to summer time, 08:30 stays 08:30.
+    found = series.occurrences(dt.date(2025, 4, 1), dt.date(2025, 5, 1))
+    assert _seen(found) == [
+        ("serie/2025-04-10", "2025-04-10T08:30:00+02:00", "2025-04-10T10:30:00+02:00")
+    ]
+    assert _seen(found) == _seen(
+        _run_by_dateutil(lambda: series.occurrences(dt.date(2025, 4, 1), dt.date(2025, 5, 1)))
+    )

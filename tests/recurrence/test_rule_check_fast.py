@@ -275,13 +275,22 @@ def _series(rule: str, first: dt.date) -> MeetingSeries:
     )
 
 
-def test_a_series_builds_its_rule_when_first_expanded() -> None:
+def test_a_series_builds_its_rule_when_first_expanded_over_months() -> None:
     series = _series("FREQ=MONTHLY;BYDAY=2TH", dt.date(2024, 1, 11))
     assert id(series) not in recurrence._by_owner
+    # Two months are told a day at a time: no rule is built for them.
     got = [
         m.start.isoformat() for m in series.occurrences(dt.date(2024, 1, 1), dt.date(2024, 3, 1))
     ]
     assert got == ["2024-01-11T18:30:00+01:00", "2024-02-08T18:30:00+01:00"]
+    assert id(series) not in recurrence._by_owner
+    # A year is run by dateutil, and the rule is kept with its series.
+    got = [
+        m.start.isoformat() for m in series.occurrences(dt.date(2024, 1, 1), dt.date(2025, 1, 1))
+    ]
+    assert got[:2] == ["2024-01-11T18:30:00+01:00", "2024-02-08T18:30:00+01:00"]
+    assert len(got) == 12
+    assert got[-1] == "2024-12-12T18:30:00+01:00"
     assert recurrence._by_owner[id(series)][0]() is series
 
 
