@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -505,12 +506,12 @@ def _counted_date_test(series: MeetingSeries, last: dt.date) -> Any:
     found = _tests(series, counted=True)
     if found is None:
         return None
-    occurs, most = found
+    occurs, most, _ = found
     return occurs if most(last) <= int(parts["COUNT"]) else None
 
 
 def _tests(series: MeetingSeries, *, counted: bool) -> Any:
-    """A test telling whether a date is one the series' rule gives, and a bound, or None.
+    """A test telling whether a date is one the series' rule gives, a bound and weekdays, or None.
 
     dateutil runs a rule from its first date, so asking it about dates years later
     computes every occurrence in between. For a rule without COUNT, BYWEEKNO or
@@ -611,11 +612,21 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
         if positions is None:
             found = passes(day)
         else:
-            lo, hi = _month_bounds(day)
-            given = [d for d in (lo + dt.timedelta(days=i) for i in range(hi.day)) if passes(d)]
+            given = month_given(day.year, day.month)
             size = len(given)
             found = any(-size <= i < size and given[i] == day for i in positions)
         return found and (until is None or dt.datetime.combine(day, start_time, tzinfo=tz) <= until)
+
+    last_month: list[Any] = [None, ()]
+
+    def month_given(year: int, month: int) -> tuple[dt.date, ...]:
+        """The dates of a month that pass each BYxxx part but BYSETPOS (the last one kept)."""
+        if last_month[0] != (year, month):
+            lo, hi = _month_bounds(dt.date(year, month, 1))
+            days = (lo + dt.timedelta(days=i) for i in range(hi.day))
+            last_month[:] = [(year, month), tuple(d for d in days if passes(d))]
+        given: tuple[dt.date, ...] = last_month[1]
+        return given
 
     def passes(day: dt.date) -> bool:
         """True when ``day`` passes each BYxxx part but BYSETPOS."""
@@ -638,7 +649,9 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
                 return False
         return True
 
-    return occurs, most
+    # Every date the rule gives has one of these weekdays (None: any weekday).
+    days = weekdays if weekdays is not None else frozenset(w for w, _ in nth) if nth else None
+    return occurs, most, days
 
 
 def _meeting(
@@ -695,6 +708,31 @@ _TOLD_DAYS = 100
 """Windows of at most so many days have their dates told one day at a time."""
 
 
+def _told(series: MeetingSeries) -> tuple[Any, frozenset[int] | None] | None:
+    """The date test of ``series`` and the weekdays of its dates (see ``_tests``), or None.
+
+    Kept for as long as the series lives, as its dateutil rule is (``build_rule``).
+    """
+    ident = id(series)
+    entry = _TOLD.get(ident)
+    if entry is not None and entry[0]() is series:
+        return entry[1]
+    found = _tests(series, counted=False)
+    told = None if found is None else (found[0], found[2])
+
+    def forget(ref: weakref.ref[MeetingSeries]) -> None:
+        current = _TOLD.get(ident)
+        if current is not None and current[0] is ref:
+            _TOLD.pop(ident, None)
+
+    _TOLD[ident] = (weakref.ref(series, forget), told)
+    return told
+
+
+_TOLD: dict[int, tuple[weakref.ref[MeetingSeries], tuple[Any, frozenset[int] | None] | None]] = {}
+"""Date tests by the identity of their living series."""
+
+
 def _rule_dates(series: MeetingSeries, lo: dt.datetime, hi: dt.datetime) -> list[dt.date]:
     """The local dates of the rule's starts from ``lo`` to ``hi`` (both included), ascending.
 
@@ -707,10 +745,17 @@ def _rule_dates(series: MeetingSeries, lo: dt.datetime, hi: dt.datetime) -> list
     first, last = lo.date(), hi.date()
     span = (last - first).days
     if 0 <= span <= _TOLD_DAYS:
-        occurs = _date_test(series)
-        if occurs is not None:
+        told = _told(series)
+        if told is not None:
+            occurs, weekdays = told
             combine, tz, start = dt.datetime.combine, lo.tzinfo, series.start_time
-            days = (first + dt.timedelta(days=i) for i in range(span + 1))
+            if weekdays is None:
+                steps: Iterable[int] = range(span + 1)
+            else:  # only the days of those weekdays, a week at a time
+                offsets = sorted((w - first.weekday()) % 7 for w in weekdays)
+                weeks = range(0, span + 1, 7)
+                steps = (i for week in weeks for o in offsets if (i := week + o) <= span)
+            days = (first + dt.timedelta(days=i) for i in steps)
             return [d for d in days if occurs(d) and lo <= combine(d, start, tzinfo=tz) <= hi]
     # The rule gives one start per date (local dates, ascending).
     dates: list[dt.date] = []

@@ -294,6 +294,23 @@ def test_a_series_builds_its_rule_when_first_expanded_over_months() -> None:
     assert recurrence._by_owner[id(series)][0]() is series
 
 
+def test_the_date_test_of_a_series_goes_with_it() -> None:
+    """What tells a short window's dates is kept per living series, not for ever."""
+    import gc
+
+    from nogentech import meetings
+
+    series = _series("FREQ=MONTHLY;BYDAY=2TH", dt.date(2024, 1, 11))
+    ident = id(series)
+    series.occurrences(dt.date(2024, 1, 1), dt.date(2024, 2, 1))
+    assert meetings._TOLD[ident][0]() is series
+    again = series.occurrences(dt.date(2024, 2, 1), dt.date(2024, 3, 1))
+    assert [m.start.isoformat() for m in again] == ["2024-02-08T18:30:00+01:00"]
+    del series, again  # an occurrence holds its series
+    gc.collect()
+    assert ident not in meetings._TOLD
+
+
 def test_a_rule_the_arithmetic_leaves_to_dateutil_is_built_and_kept_at_once() -> None:
     series = _series("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", dt.date(2024, 1, 31))
     assert recurrence._by_owner[id(series)][0]() is series
