@@ -617,15 +617,18 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
             found = any(-size <= i < size and given[i] == day for i in positions)
         return found and (until is None or dt.datetime.combine(day, start_time, tzinfo=tz) <= until)
 
-    last_month: list[Any] = [None, ()]
+    # The last month asked about and its dates, as one pair: threads rendering feeds
+    # share the test, and each reads or replaces the pair whole.
+    last_month: list[tuple[tuple[int, int], tuple[dt.date, ...]]] = [((0, 0), ())]
 
     def month_given(year: int, month: int) -> tuple[dt.date, ...]:
         """The dates of a month that pass each BYxxx part but BYSETPOS (the last one kept)."""
-        if last_month[0] != (year, month):
+        key, given = last_month[0]
+        if key != (year, month):
             lo, hi = _month_bounds(dt.date(year, month, 1))
             days = (lo + dt.timedelta(days=i) for i in range(hi.day))
-            last_month[:] = [(year, month), tuple(d for d in days if passes(d))]
-        given: tuple[dt.date, ...] = last_month[1]
+            given = tuple(d for d in days if passes(d))
+            last_month[0] = ((year, month), given)
         return given
 
     def passes(day: dt.date) -> bool:
