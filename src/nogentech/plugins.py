@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -238,8 +239,24 @@ def _trace(pm: pluggy.PluginManager) -> None:
     pm.add_hookcall_monitoring(before, after)
 
 
+class _Manager(pluggy.PluginManager):
+    """pluggy's manager, which looks for hook implementations only where a module defines them.
+
+    pluggy asks a plugin for every name ``dir()`` lists; some of its versions then
+    get each attribute, which imports every name a package leaves to its module
+    ``__getattr__`` (the vCard exporter's cards, writer and selection) whatever
+    the export. A name a module does not define itself is never a hook
+    implementation.
+    """
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:
+        if isinstance(plugin, types.ModuleType) and name not in vars(plugin):
+            return None
+        return super().parse_hookimpl_opts(plugin, name)
+
+
 def _build(extra: Iterable[tuple[str, object]] = ()) -> _State:
-    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm = _Manager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     failures: list[PluginFailure] = []
     blocked = _blocked()
