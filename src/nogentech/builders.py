@@ -49,9 +49,10 @@ def builder(cls: type[Any]) -> Callable[[Any], Any]:
         inner = _builders()(cls)
 
         def found(table: Any) -> Any:
-            # The strings found to be slugs while building one object, so that an
-            # id that many references name is matched against the pattern once.
-            return inner(table, set())
+            # The slugs met while building one object, each to its first string, so
+            # that an id that many references name is matched against the pattern
+            # once and held once.
+            return inner(table, {})
 
         _PUBLIC[cls] = found
     return found
@@ -61,13 +62,13 @@ _PUBLIC: dict[type[Any], Callable[[Any], Any]] = {}
 
 
 @functools.cache
-def _builders() -> Callable[[type[Any]], Callable[[Any, set[str]], Any]]:
-    made: dict[type[Any], Callable[[Any, set[str]], Any]] = {}
+def _builders() -> Callable[[type[Any]], Callable[[Any, dict[str, str]], Any]]:
+    made: dict[type[Any], Callable[[Any, dict[str, str]], Any]] = {}
     generator = _Generator()
     # One class at a time: the generator names the values its sources refer to.
     lock = threading.RLock()
 
-    def build(cls: type[Any]) -> Callable[[Any, set[str]], Any]:
+    def build(cls: type[Any]) -> Callable[[Any, dict[str, str]], Any]:
         found = made.get(cls)
         if found is None:
             with lock:
@@ -79,7 +80,7 @@ def _builders() -> Callable[[type[Any]], Callable[[Any, set[str]], Any]]:
     return build
 
 
-def _nested(cls: type[Any], generating: set[type[Any]]) -> Callable[[Any, set[str]], Any]:
+def _nested(cls: type[Any], generating: set[type[Any]]) -> Callable[[Any, dict[str, str]], Any]:
     """The builder of a class held by another: at once, or on first use inside a cycle."""
     return _lazy(cls) if cls in generating else _builders()(cls)
 
@@ -100,14 +101,20 @@ def _string_check(v: str) -> list[str]:
 
 
 def _slug_check(v: str) -> list[str]:
-    """Lines that check that ``v`` is a slug, matched against the pattern once per load."""
+    """Lines that check that ``v`` is a slug and leave in ``c`` the load's one copy of it.
+
+    ``k`` maps each slug met in the load to its first string: a slug is matched
+    against the pattern once, and every id and reference naming it is then the
+    same string object (less memory; comparing them is comparing identities).
+    """
     return [
         f"if type({v}) is not str:",
         "    raise Refused",
-        f"if {v} not in k:",
+        f"c = k.get({v})",
+        "if c is None:",
         f"    if _SLUG({v}) is None:",
         "        raise Refused",
-        f"    k.add({v})",
+        f"    k[{v}] = c = {v}",
     ]
 
 
@@ -138,14 +145,14 @@ class _Generator:
 
     # -- a class -------------------------------------------------------------
 
-    def build(self, cls: type[Any]) -> Callable[[Any, set[str]], Any]:
+    def build(self, cls: type[Any]) -> Callable[[Any, dict[str, str]], Any]:
         self.generating.add(cls)
         try:
             return self._build(cls)
         finally:
             self.generating.discard(cls)
 
-    def _build(self, cls: type[Any]) -> Callable[[Any, set[str]], Any]:
+    def _build(self, cls: type[Any]) -> Callable[[Any, dict[str, str]], Any]:
         # Resolved in place once per class, where the references' plans find them too.
         attrs.resolve_types(cls)
         hints = {a.name: a.type for a in attrs.fields(cls)}
@@ -249,12 +256,12 @@ class _Generator:
             return False
         return True
 
-    def _compile(self, lines: list[str], cls: type[Any]) -> Callable[[Any, set[str]], Any]:
+    def _compile(self, lines: list[str], cls: type[Any]) -> Callable[[Any, dict[str, str]], Any]:
         source = "\n".join(lines) + "\n"
         namespace = dict(self.names)
         code = compile(source, f"<nogentech builder {cls.__module__}.{cls.__qualname__}>", "exec")
         exec(code, namespace)
-        built: Callable[[Any, set[str]], Any] = namespace["build"]
+        built: Callable[[Any, dict[str, str]], Any] = namespace["build"]
         return built
 
     # -- a value -------------------------------------------------------------
@@ -274,7 +281,7 @@ class _Generator:
             return ["if v is not None:", *("    " + c for c in checks)], handled
         if kind is str:
             if validator is slug:
-                return _slug_check("v"), True
+                return [*_slug_check("v"), "v = c"], True
             size = _min_len(validator)
             if size is not None:
                 return [*_string_check("v"), f"if len(v) < {size}:", "    raise Refused"], True
@@ -323,12 +330,14 @@ class _Generator:
         if item is str and validator is slugs:
             return [
                 *head,
+                "w = []",
                 "for x in v:",
                 *("    " + line for line in _slug_check("x")),
-                "n = len(v)",
-                "if n > 1 and (v[0] == v[1] if n == 2 else len(set(v)) != n):",
+                "    w.append(c)",
+                "n = len(w)",
+                "if n > 1 and (w[0] is w[1] if n == 2 else len(set(w)) != n):",
                 "    raise Refused",
-                "v = tuple(v)",
+                "v = tuple(w)",
             ], True
         if item is str:
             lines = [*head, "for x in v:", *("    " + c for c in _string_check("x"))]
@@ -355,11 +364,11 @@ def _min_len(validator: Any) -> int | None:
     return None
 
 
-def _lazy(cls: type[Any]) -> Callable[[Any, set[str]], Any]:
+def _lazy(cls: type[Any]) -> Callable[[Any, dict[str, str]], Any]:
     """The builder of ``cls``, made on its first call (for a class that holds itself)."""
-    made: list[Callable[[Any, set[str]], Any]] = []
+    made: list[Callable[[Any, dict[str, str]], Any]] = []
 
-    def build(value: Any, known: set[str]) -> Any:
+    def build(value: Any, known: dict[str, str]) -> Any:
         if not made:
             made.append(_builders()(cls))
         return made[0](value, known)

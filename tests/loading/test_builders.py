@@ -302,3 +302,21 @@ def test_valid_data_is_read_without_the_converter() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_every_reference_is_the_very_string_of_the_id_it_names() -> None:
+    """A slug is held once per load: the ids and every reference naming them share it."""
+    import itertools
+
+    from nogentech.loading import builtin_path
+
+    cluster = nogentech.loads(builtin_path().read_bytes(), "toml")
+    pairs = [
+        (ref, cluster.get(ref).id)
+        for company in cluster.companies
+        for ref in itertools.chain(company.sectors, company.places, company.sources)
+    ]
+    roles = [r for p in cluster.people for r in p.roles if r.of and r.of != cluster.id]
+    pairs += [(r.of, cluster.get(r.of).id) for r in roles]
+    assert len(pairs) > 50
+    assert all(ref is ident for ref, ident in pairs)
