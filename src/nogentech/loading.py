@@ -346,18 +346,18 @@ def without_collections() -> Iterator[None]:
     generation (freezing moves every tracked object aside and unfreezing puts them
     all there, in constant time): otherwise the first young collection would go
     over all of them at once and find nothing either. They are looked at by the
-    next full collection, as any old object is. Nothing is moved while objects are
-    frozen by someone else (:func:`gc.freeze` before a fork), whom unfreezing
-    would undo.
+    next full collection, as any old object is. Objects frozen earlier with
+    :func:`gc.freeze` are unfrozen too (the frozen count cannot tell them apart:
+    CPython 3.12 freezes a few objects of its own on a collection): a process
+    that freezes its objects before forking loads its data first.
     """
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
+        gc.freeze()
+        gc.unfreeze()
         if collecting:
             gc.enable()
 

@@ -26,23 +26,6 @@ def test_a_loaded_cluster_goes_to_the_oldest_generation() -> None:
     assert gc.isenabled()
 
 
-def test_objects_frozen_by_someone_else_stay_frozen() -> None:
-    """A process that froze its objects before forking keeps them frozen."""
-    kept: list[object] = [object()]
-    gc.collect()
-    gc.freeze()
-    try:
-        assert gc.get_freeze_count() > 0
-        assert not any(o is kept for o in gc.get_objects())  # frozen: in no generation
-        cluster = nogentech.loads(builtin_path().read_bytes(), "toml")
-        assert cluster.name == "NOGENTECH"
-        assert gc.get_freeze_count() > 0
-        assert not any(o is kept for o in gc.get_objects())
-    finally:
-        gc.unfreeze()
-    assert any(o is kept for o in gc.get_objects(generation=2))
-
-
 def test_the_collector_is_left_as_it_was_even_on_failure() -> None:
     assert gc.isenabled()
     try:
