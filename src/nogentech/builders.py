@@ -18,16 +18,18 @@ import re
 import threading
 import types
 import typing
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import attrs
 
 from .durations import parse_duration
 from .limits import MAX_YEAR, MIN_YEAR
+from .references import may_hold_references
 from .text import PartialDate, Text, match_slug, optional_slug, slug, slugs
 
-__all__ = ["Refused", "builder"]
+__all__ = ["Batch", "Refused", "builder"]
 
 
 class Refused(Exception):
@@ -36,6 +38,11 @@ class Refused(Exception):
 
 _HASH_CACHE = "_attrs_cached_hash"
 _ABSENT = object()
+
+
+_Named = defaultdict[int, list[str]]
+"""The references named in a batch: for each group of targets (by its number), the ids."""
+_Build = Callable[[Any, dict[str, str], _Named], Any]
 
 
 def builder(cls: type[Any]) -> Callable[[Any], Any]:
@@ -51,8 +58,8 @@ def builder(cls: type[Any]) -> Callable[[Any], Any]:
         def found(table: Any) -> Any:
             # The slugs met while building one object, each to its first string, so
             # that an id that many references name is matched against the pattern
-            # once and held once.
-            return inner(table, {})
+            # once and held once; the references it names are not kept.
+            return inner(table, {}, defaultdict(list))
 
         _PUBLIC[cls] = found
     return found
@@ -61,14 +68,46 @@ def builder(cls: type[Any]) -> Callable[[Any], Any]:
 _PUBLIC: dict[type[Any], Callable[[Any], Any]] = {}
 
 
+class Batch:
+    """Objects built for one load, sharing its slugs and noting the references they name.
+
+    Each slug met is matched against the pattern once and held as one string
+    (ids and the references naming them are the same object). Every reference
+    field of every object built, nested ones included, adds the ids it names to
+    :meth:`named`, so that the references of a whole cluster are checked with a
+    few set operations after it is built, without walking its objects again.
+    """
+
+    __slots__ = ("_named", "_slugs")
+
+    def __init__(self) -> None:
+        self._slugs: dict[str, str] = {}
+        self._named: _Named = defaultdict(list)
+
+    def build(self, cls: type[Any], table: Any) -> Any:
+        """The object of ``cls`` built from ``table`` (raises as :func:`builder`)."""
+        return _builders()(cls)(table, self._slugs, self._named)
+
+    def build_each(self, cls: type[Any], tables: Sequence[Any]) -> tuple[Any, ...]:
+        """The objects of ``cls`` built from each of ``tables``, in order."""
+        build = _builders()(cls)
+        slugs, named = self._slugs, self._named
+        return tuple([build(table, slugs, named) for table in tables])
+
+    def named(self) -> dict[tuple[str, ...], list[str]]:
+        """The ids named so far by reference fields, by the targets the fields allow."""
+        groups = _groups()
+        return {groups[number]: ids for number, ids in self._named.items()}
+
+
 @functools.cache
-def _builders() -> Callable[[type[Any]], Callable[[Any, dict[str, str]], Any]]:
-    made: dict[type[Any], Callable[[Any, dict[str, str]], Any]] = {}
+def _builders() -> Callable[[type[Any]], _Build]:
+    made: dict[type[Any], _Build] = {}
     generator = _Generator()
     # One class at a time: the generator names the values its sources refer to.
     lock = threading.RLock()
 
-    def build(cls: type[Any]) -> Callable[[Any, dict[str, str]], Any]:
+    def build(cls: type[Any]) -> _Build:
         found = made.get(cls)
         if found is None:
             with lock:
@@ -80,7 +119,24 @@ def _builders() -> Callable[[type[Any]], Callable[[Any, dict[str, str]], Any]]:
     return build
 
 
-def _nested(cls: type[Any], generating: set[type[Any]]) -> Callable[[Any, dict[str, str]], Any]:
+_GROUPS: dict[tuple[str, ...], int] = {}
+"""Each group of targets a reference field allows, to its number in :data:`_Named`."""
+
+
+def _group(targets: tuple[str, ...]) -> int:
+    with _GROUPS_LOCK:
+        return _GROUPS.setdefault(targets, len(_GROUPS))
+
+
+def _groups() -> dict[int, tuple[str, ...]]:
+    with _GROUPS_LOCK:
+        return {number: targets for targets, number in _GROUPS.items()}
+
+
+_GROUPS_LOCK = threading.Lock()
+
+
+def _nested(cls: type[Any], generating: set[type[Any]]) -> _Build:
     """The builder of a class held by another: at once, or on first use inside a cycle."""
     return _lazy(cls) if cls in generating else _builders()(cls)
 
@@ -145,14 +201,14 @@ class _Generator:
 
     # -- a class -------------------------------------------------------------
 
-    def build(self, cls: type[Any]) -> Callable[[Any, dict[str, str]], Any]:
+    def build(self, cls: type[Any]) -> _Build:
         self.generating.add(cls)
         try:
             return self._build(cls)
         finally:
             self.generating.discard(cls)
 
-    def _build(self, cls: type[Any]) -> Callable[[Any, dict[str, str]], Any]:
+    def _build(self, cls: type[Any]) -> _Build:
         # Resolved in place once per class, where the references' plans find them too.
         attrs.resolve_types(cls)
         hints = {a.name: a.type for a in attrs.fields(cls)}
@@ -160,7 +216,7 @@ class _Generator:
         plain = self._plain(cls)
         keys = self.name(frozenset(a.name for a in fields), "keys")
         lines = [
-            "def build(d, k):",
+            "def build(d, k, r):",
             f"    if type(d) is not dict or not {keys}.issuperset(d):",
             "        raise Refused",
         ]
@@ -168,6 +224,7 @@ class _Generator:
         for a in fields:
             local = f"f_{a.name}"
             checks, handled = self._value(hints[a.name], a.validator if plain else None)
+            checks = checks + self._noting(cls, a, hints[a.name])
             default = None
             if a.default is attrs.NOTHING:
                 lines.append(f"    v = d[{a.name!r}]")
@@ -214,6 +271,26 @@ class _Generator:
         return self._compile(lines, cls)
 
     @staticmethod
+    def _noting(cls: type[Any], a: attrs.Attribute[Any], kind: Any) -> list[str]:
+        """Lines that add the ids a reference field's value ``v`` names to ``r``.
+
+        A reference field holds an id, an optional id or a tuple of ids; another
+        kind of reference field is a mistake in the model, which the builder
+        refuses to be made for rather than let references go unchecked.
+        """
+        targets = a.metadata.get("ref")
+        if not targets:
+            return []
+        group = _group(tuple(targets))
+        if kind is str:
+            return [f"r[{group}].append(v)"]
+        if kind == (str | None) or kind == typing.Optional[str]:  # noqa: UP045
+            return ["if v is not None:", f"    r[{group}].append(v)"]
+        if kind == tuple[str, ...]:
+            return [f"r[{group}].extend(v)"]
+        raise TypeError(f"{cls.__qualname__}.{a.name}: a reference must be str or tuple[str, ...]")
+
+    @staticmethod
     def _plain(cls: type[Any]) -> bool:
         """True when setting the fields and running the validators is all ``__init__`` does."""
         slots = getattr(cls, "__slots__", ())
@@ -256,12 +333,12 @@ class _Generator:
             return False
         return True
 
-    def _compile(self, lines: list[str], cls: type[Any]) -> Callable[[Any, dict[str, str]], Any]:
+    def _compile(self, lines: list[str], cls: type[Any]) -> _Build:
         source = "\n".join(lines) + "\n"
         namespace = dict(self.names)
         code = compile(source, f"<nogentech builder {cls.__module__}.{cls.__qualname__}>", "exec")
         exec(code, namespace)
-        built: Callable[[Any, dict[str, str]], Any] = namespace["build"]
+        built: _Build = namespace["build"]
         return built
 
     # -- a value -------------------------------------------------------------
@@ -320,10 +397,20 @@ class _Generator:
         if origin is tuple and args[1:] == (...,):
             return self._tuple(args[0], validator)
         if attrs.has(kind):
-            return [f"v = {self.name(_nested(kind, self.generating), 'build')}(v, k)"], (
+            return [f"v = {self.name(_nested(kind, self.generating), 'build')}(v, k, r)"], (
                 validator is None
             )
+        self._unseen(kind)
         return [f"v = {self.name(_hook(kind), 'hook')}(v)"], validator is None
+
+    @staticmethod
+    def _unseen(kind: Any) -> None:
+        """Refuse to leave to the converter a value that may hold references.
+
+        The converter's objects would not note the ids they name in the batch.
+        """
+        if may_hold_references(kind):
+            raise TypeError(f"{kind!r} may hold references: it needs a builder of its own")
 
     def _tuple(self, item: Any, validator: Any) -> tuple[list[str], bool]:
         head = ["if type(v) is not list:", "    raise Refused"]
@@ -346,8 +433,10 @@ class _Generator:
             lines = [*head, "v = tuple([_text(x) for x in v])"]
         elif attrs.has(item):
             call = self.name(_nested(item, self.generating), "build")
-            lines = [*head, f"v = tuple([{call}(x, k) for x in v])"]
+            lines = [*head, f"v = tuple([{call}(x, k, r) for x in v])"]
         else:
+            if item not in _READERS:
+                self._unseen(item)
             call = self.name(_READERS.get(item) or _hook(item), "read")
             lines = [*head, f"v = tuple([{call}(x) for x in v])"]
         size = _min_len(validator)
@@ -364,14 +453,14 @@ def _min_len(validator: Any) -> int | None:
     return None
 
 
-def _lazy(cls: type[Any]) -> Callable[[Any, dict[str, str]], Any]:
+def _lazy(cls: type[Any]) -> _Build:
     """The builder of ``cls``, made on its first call (for a class that holds itself)."""
-    made: list[Callable[[Any, dict[str, str]], Any]] = []
+    made: list[_Build] = []
 
-    def build(value: Any, known: dict[str, str]) -> Any:
+    def build(value: Any, known: dict[str, str], named: _Named) -> Any:
         if not made:
             made.append(_builders()(cls))
-        return made[0](value, known)
+        return made[0](value, known, named)
 
     return build
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -86,6 +87,21 @@ class Cluster:
         if problems:
             raise DataError(problems)
         self._make_index()
+
+    def _with_checked(self, collections: Mapping[str, tuple[Any, ...]]) -> Cluster:
+        """This cluster with ``collections`` in place of its own, without checking them again.
+
+        For a caller that has checked the ids and references of the whole new
+        cluster already (the loader, with :func:`~nogentech.references.named_sound`);
+        anyone else builds a cluster, or uses :func:`attrs.evolve`, which check.
+        """
+        made: Cluster = object.__new__(Cluster)
+        for field in attrs.fields(Cluster):
+            if field.init:
+                value = collections.get(field.name, getattr(self, field.name))
+                object.__setattr__(made, field.name, value)
+        made._make_index()
+        return made
 
     def _make_index(self) -> None:
         # The cluster itself is not in its index: an index holding it would make a

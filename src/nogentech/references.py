@@ -13,7 +13,7 @@ import itertools
 import operator
 import types
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -92,6 +92,11 @@ _LEAVES: frozenset[Any] = frozenset(
 _Plan = tuple[tuple[str, tuple[str, ...] | None], ...]
 _PLANS: dict[type[Any], _Plan | None] = {}
 """Per class: the fields to visit (``None`` for a class that is not an attrs class)."""
+
+
+def may_hold_references(hint: Any) -> bool:
+    """False when a value of type ``hint`` can hold no reference; True when it may."""
+    return _may_hold_references(hint, set())
 
 
 def _may_hold_references(hint: Any, busy: set[type[Any]]) -> bool:
@@ -218,29 +223,58 @@ def _all_sound(collections: Mapping[str, Sequence[Any]], cluster_id: str | None)
     anything is wrong or unusual (a raw mapping, an id that is not a string),
     and :func:`check_references` then looks again, item by item, to say where.
     """
-    groups: dict[str, set[str]] = {}
-    count = 0
-    if cluster_id:
-        groups["cluster"] = {cluster_id}
-        count = 1
     try:
-        for name in COLLECTIONS:
-            idents = list(map(_ID, collections.get(name, ())))
-            group = set(idents)
-            if len(group) != len(idents) or not set(map(type, group)) <= {str}:
-                return False
-            groups[name] = group
-            count += len(group)
-        every: set[str] = set().union(*groups.values())
-        if len(every) != count:
+        allowed = _allowed(collections, cluster_id)
+        if allowed is None:
             return False
-        allowed = _Allowed(groups, every)
         for name in COLLECTIONS:
             if not _sound(collections.get(name, ()), allowed):
                 return False
     except (AttributeError, TypeError):
         return False
     return True
+
+
+def named_sound(
+    collections: Mapping[str, Sequence[Any]],
+    cluster_id: str | None,
+    named: Mapping[tuple[str, ...], Iterable[str]],
+) -> bool:
+    """True when the ids are unique and every id in ``named`` is one its targets allow.
+
+    ``named`` holds, by the targets of the fields, every id that the references
+    inside ``collections`` name, as the builders note them
+    (:class:`nogentech.builders.Batch`): the references are checked without
+    walking the objects. False for anything wrong; :func:`check_references`
+    then says where.
+    """
+    try:
+        allowed = _allowed(collections, cluster_id)
+        if allowed is None:
+            return False
+        return all(allowed[targets].issuperset(ids) for targets, ids in named.items())
+    except (AttributeError, TypeError):
+        return False
+
+
+def _allowed(collections: Mapping[str, Sequence[Any]], cluster_id: str | None) -> _Allowed | None:
+    """The ids each group of targets allows, or None if an id is repeated or not a string."""
+    groups: dict[str, set[str]] = {}
+    count = 0
+    if cluster_id:
+        groups["cluster"] = {cluster_id}
+        count = 1
+    for name in COLLECTIONS:
+        idents = list(map(_ID, collections.get(name, ())))
+        group = set(idents)
+        if len(group) != len(idents) or not set(map(type, group)) <= {str}:
+            return None
+        groups[name] = group
+        count += len(group)
+    every: set[str] = set().union(*groups.values())
+    if len(every) != count:
+        return None
+    return _Allowed(groups, every)
 
 
 _ID = operator.attrgetter("id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -83,20 +84,96 @@ def test_fast_and_detailed_converters_read_the_same_clusters(generated: Cluster)
 
 
 def test_valid_data_has_its_references_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[int] = []
-    real = references.check_references
+    """The fast way checks every reference once, from the ids the builders noted.
 
-    def counting(collections: Any, cluster_id: str | None) -> list[Problem]:
-        calls.append(sum(len(v) for v in collections.values()))
-        return real(collections, cluster_id)
+    The walk of :func:`check_references` only sees the header (a cluster without
+    collections); the ids and references of every object are checked once, by
+    :func:`references.named_sound`.
+    """
+    builtin = nogentech.load()
+    text = nogentech.dumps(builtin)
+    walked: list[int] = []
+    checked: list[tuple[int, int]] = []
+    real_walk = references.check_references
+    real_named = references.named_sound
 
-    monkeypatch.setattr(cluster, "check_references", counting)
-    monkeypatch.setattr(loading, "check_references", counting)
-    text = nogentech.dumps(nogentech.load())
+    def walking(collections: Any, cluster_id: str | None) -> list[Problem]:
+        walked.append(sum(len(v) for v in collections.values()))
+        return real_walk(collections, cluster_id)
+
+    def named(collections: Any, cluster_id: str | None, ids: Any) -> bool:
+        checked.append((sum(len(v) for v in collections.values()), sum(map(len, ids.values()))))
+        return real_named(collections, cluster_id, ids)
+
+    monkeypatch.setattr(cluster, "check_references", walking)
+    monkeypatch.setattr(loading, "check_references", walking)
+    monkeypatch.setattr(references, "named_sound", named)
     again = nogentech.loads(text)
-    assert again == nogentech.load()
-    assert len(calls) == 1
-    assert calls[0] > 100
+    assert again == builtin
+    assert walked == [0]
+    objects = sum(len(getattr(builtin, name)) for name in references.COLLECTIONS)
+    named_ids = sum(
+        1
+        for name in references.COLLECTIONS
+        for index, item in enumerate(getattr(builtin, name))
+        for _ in naive_walk(item, f"{name}[{index}]")
+    )
+    assert checked == [(objects, named_ids)]
+
+
+def _set_at(data: Any, path: str, value: Any) -> None:
+    """Put ``value`` at ``path`` (``people[3].roles[0].of``) in plain data."""
+    steps: list[Any] = []
+    for part in path.split("."):
+        name, _, rest = part.partition("[")
+        steps.append(name)
+        steps.extend(int(i) for i in rest.rstrip("]").split("][") if i)
+    target = data
+    for step in steps[:-1]:
+        target = target[step]
+    target[steps[-1]] = value
+
+
+def _references(built: Cluster) -> list[tuple[str, tuple[str, ...], str]]:
+    return [
+        found
+        for name in references.COLLECTIONS
+        for index, item in enumerate(getattr(built, name))
+        for found in naive_walk(item, f"{name}[{index}]")
+    ]
+
+
+def test_every_reference_pointing_wrong_is_refused_by_the_fast_way() -> None:
+    """Each reference of the built-in data, made to name an unknown id or an id of
+    another kind, turns the fast way down; the detailed way reports it at its path."""
+    builtin = nogentech.load()
+    plain = nogentech.to_dict(builtin)
+    found = _references(builtin)
+    assert len(found) > 200
+    first_of_kind = {
+        name: getattr(builtin, name)[0].id
+        for name in references.COLLECTIONS
+        if getattr(builtin, name)
+    }
+    reported: set[tuple[str, str, str]] = set()
+    for path, targets, _ident in found:
+        wrong = [f"nowhere-{len(reported)}"]
+        if "any" not in targets:
+            wrong += [i for kind, i in first_of_kind.items() if kind not in targets][:2]
+            if "cluster" not in targets:
+                wrong.append(builtin.id)
+        for ident in wrong:
+            data = copy.deepcopy(plain)
+            _set_at(data, path, ident)
+            assert loading._from_valid_dict(data) is None, (path, ident)
+            # The detailed way once per kind of field (it is slower): the problem is
+            # reported where it is.
+            kind = (path.split("[")[0], path.rsplit(".", 1)[-1].split("[")[0], ident[:7])
+            if kind not in reported:
+                reported.add(kind)
+                with pytest.raises(DataError) as caught:
+                    nogentech.from_dict(data)
+                assert path in [p.path for p in caught.value.problems], (path, ident)
 
 
 BAD_ITEMS: list[tuple[str, dict[str, Any]]] = [
