@@ -338,11 +338,42 @@ def _first_is_occurrence(parts: dict[str, str], first: dt.date) -> bool | None:
     BYMONTHDAY (counted from either end of its month) and BYDAY: a plain weekday,
     and the n-th such weekday of its month (or of its year, for a YEARLY rule
     without BYMONTH) counted from either end. COUNT (at least 1), UNTIL (checked
-    apart), INTERVAL and WKST do not matter. None for a rule with BYSETPOS,
-    BYWEEKNO or BYYEARDAY, which dateutil answers.
+    apart), INTERVAL and WKST do not matter.
+
+    With BYSETPOS, in a MONTHLY rule, dateutil takes the dates of the whole month
+    that pass the other parts (only ``first``'s day of the month when the rule
+    has neither BYMONTHDAY nor BYDAY), keeps those at the BYSETPOS positions
+    (from either end) and then drops any before the first date: ``first`` is the
+    first occurrence when it is at one of the positions. None for BYSETPOS in
+    another rule, and for BYWEEKNO or BYYEARDAY, which dateutil answers.
     """
-    if "BYSETPOS" in parts or "BYWEEKNO" in parts or "BYYEARDAY" in parts:
+    if "BYWEEKNO" in parts or "BYYEARDAY" in parts:
         return None
+    if "BYSETPOS" in parts:
+        if parts["FREQ"] != "MONTHLY":
+            return None
+        if "BYMONTHDAY" in parts or "BYDAY" in parts:
+            start = first.replace(day=1)
+            month = [start + dt.timedelta(days=i) for i in range(_month_length(first))]
+            dates = [day for day in month if _passes(parts, day)]
+        else:
+            dates = [first] if _passes(parts, first) else []
+        chosen = set()
+        for item in parts["BYSETPOS"].split(","):
+            position = int(item)
+            index = position - 1 if position > 0 else position
+            if -len(dates) <= index < len(dates):
+                chosen.add(dates[index])
+        return first in chosen
+    return _passes(parts, first)
+
+
+def _passes(parts: dict[str, str], first: dt.date) -> bool:
+    """Whether ``first`` passes the BYMONTH, BYMONTHDAY and BYDAY parts of ``parts``.
+
+    See :func:`_first_is_occurrence`: a day of the rule's first period passes
+    when it is one of the dates dateutil fills that period with.
+    """
     if "BYMONTH" in parts and first.month not in {int(m) for m in parts["BYMONTH"].split(",")}:
         return False
     if "BYMONTHDAY" in parts:

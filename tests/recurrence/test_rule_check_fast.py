@@ -9,6 +9,8 @@ what it does, with the same messages.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 import attrs
 import pytest
@@ -132,7 +134,10 @@ def outcome(check: object, *values: object) -> tuple[str, str] | None:
 
 
 def fast_applies(rule: str) -> bool:
-    return not any(p in rule.upper() for p in ("BYSETPOS", "BYWEEKNO", "BYYEARDAY"))
+    upper = rule.upper()
+    if "BYSETPOS" in upper and "FREQ=MONTHLY" not in upper:
+        return False
+    return not any(p in upper for p in ("BYWEEKNO", "BYYEARDAY"))
 
 
 @settings(max_examples=600, deadline=None)
@@ -312,13 +317,14 @@ def test_the_date_test_of_a_series_goes_with_it() -> None:
 
 
 def test_a_rule_the_arithmetic_leaves_to_dateutil_is_built_and_kept_at_once() -> None:
-    series = _series("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", dt.date(2024, 1, 31))
+    # BYSETPOS in a YEARLY rule: the first Monday of each year.
+    series = _series("FREQ=YEARLY;BYDAY=MO;BYSETPOS=1", dt.date(2024, 1, 1))
     assert recurrence._by_owner[id(series)][0]() is series
     with pytest.raises(ValueError, match="not an occurrence") as caught:
-        _series("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", dt.date(2024, 1, 30))
+        _series("FREQ=YEARLY;BYDAY=MO;BYSETPOS=1", dt.date(2024, 1, 8))
     assert str(caught.value) == (
-        "invalid recurrence rule 'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1': "
-        "first_date 2024-01-30 is not an occurrence of the rule"
+        "invalid recurrence rule 'FREQ=YEARLY;BYDAY=MO;BYSETPOS=1': "
+        "first_date 2024-01-08 is not an occurrence of the rule"
     )
 
 
@@ -405,3 +411,72 @@ def test_dates_of_a_monthly_rule_with_bysetpos_are_told_as_dateutil_gives_them(
     given_dates = {stamp.date() for stamp in reference.between(lo, hi, inc=True)}
     assert meetings.off_rule_dates(series, dates) == frozenset(set(dates) - given_dates)
     assert meetings._date_test(series) is not None
+
+
+@st.composite
+def monthly_bysetpos(draw: st.DrawFn) -> tuple[dict[str, str], dt.date]:
+    """The parts of a MONTHLY rule with BYSETPOS, and a first date."""
+    first = draw(st.dates(dt.date(1900, 1, 1), dt.date(2199, 12, 31)))
+    rule = ["FREQ=MONTHLY"]
+    kind = draw(st.sampled_from(("weekdays", "ordinals", "month-days", "none")))
+    if kind == "weekdays":
+        days = draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=5, unique=True))
+        rule.append("BYDAY=" + ",".join(days))
+    elif kind == "ordinals":
+        days = draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=3, unique=True))
+        numbers = st.sampled_from((1, 2, 3, 4, 5, -1, -2, -5))
+        rule.append("BYDAY=" + ",".join(f"{draw(numbers)}{day}" for day in days))
+    elif kind == "month-days":
+        days = draw(
+            st.lists(st.integers(-31, 31).filter(bool), min_size=1, max_size=4, unique=True)
+        )
+        if draw(st.booleans()):
+            days.append(first.day)
+        rule.append("BYMONTHDAY=" + ",".join(map(str, sorted(set(days)))))
+    if draw(st.booleans()):
+        months = draw(st.lists(st.integers(1, 12), min_size=1, max_size=3, unique=True))
+        rule.append("BYMONTH=" + ",".join(map(str, sorted({*months, first.month}))))
+    positions = draw(
+        st.lists(
+            st.sampled_from((1, 2, 3, 5, 20, 31, -1, -2, -3, -23, -31)),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        )
+    )
+    rule.append("BYSETPOS=" + ",".join(map(str, positions)))
+    try:
+        return parse_rule(";".join(rule)), first
+    except ValueError:
+        assume(False)
+        raise
+
+
+@settings(max_examples=800, deadline=None)
+@given(case=monthly_bysetpos())
+def test_the_first_date_of_a_monthly_rule_with_bysetpos_is_told_as_dateutil_tells_it(
+    case: tuple[dict[str, str], dt.date],
+) -> None:
+    parts, first = case
+    fast = recurrence._first_is_occurrence(parts, first)
+    assert fast is not None
+    assert fast == recurrence._starts_the_rule(parts, dt.datetime.combine(first, dt.time(9)))
+
+
+def test_a_last_working_day_rule_is_checked_without_dateutil() -> None:
+    probe = (
+        "import sys, datetime as dt\n"
+        "from nogentech.recurrence import check_rule\n"
+        "rule = 'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1'\n"
+        "check_rule(rule, dt.date(2024, 1, 31), dt.time(9), 'Europe/Paris')\n"
+        "try:\n"
+        "    check_rule(rule, dt.date(2024, 1, 30), dt.time(9), 'Europe/Paris')\n"
+        "except ValueError as exc:\n"
+        "    print(exc)\n"
+        "print('dateutil' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == [
+        "first_date 2024-01-30 is not an occurrence of the rule",
+        "False",
+    ]
