@@ -233,10 +233,16 @@ def _from_dict_with_problems(data: Mapping[str, Any], source: str | None) -> Clu
     return cluster
 
 
-@functools.cache
 def _item_class(name: str) -> type[Any]:
-    hints = typing.get_type_hints(Cluster)
-    return typing.get_args(hints[name])[0]  # type: ignore[no-any-return]
+    return _item_classes()[name]
+
+
+@functools.cache
+def _item_classes() -> dict[str, type[Any]]:
+    """The class of the items of each collection (the annotations are read once)."""
+    attrs.resolve_types(Cluster)  # once per class, as the builders do
+    fields = attrs.fields_dict(Cluster)
+    return {name: typing.get_args(fields[name].type)[0] for name in COLLECTIONS}
 
 
 def to_dict(cluster: Cluster) -> dict[str, Any]:
