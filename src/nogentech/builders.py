@@ -121,6 +121,7 @@ def _builders() -> Callable[[type[Any]], _Build]:
 
 _GROUPS: dict[tuple[str, ...], int] = {}
 """Each group of targets a reference field allows, to its number in :data:`_Named`."""
+_GROUPS_LOCK = threading.Lock()
 
 
 def _group(targets: tuple[str, ...]) -> int:
@@ -131,9 +132,6 @@ def _group(targets: tuple[str, ...]) -> int:
 def _groups() -> dict[int, tuple[str, ...]]:
     with _GROUPS_LOCK:
         return {number: targets for targets, number in _GROUPS.items()}
-
-
-_GROUPS_LOCK = threading.Lock()
 
 
 def _nested(cls: type[Any], generating: set[type[Any]]) -> _Build:
@@ -284,7 +282,7 @@ class _Generator:
         group = _group(tuple(targets))
         if kind is str:
             return [f"r[{group}].append(v)"]
-        if kind == (str | None) or kind == typing.Optional[str]:  # noqa: UP045
+        if kind == (str | None):  # equal to typing.Optional[str] too
             return ["if v is not None:", f"    r[{group}].append(v)"]
         if kind == tuple[str, ...]:
             return [f"r[{group}].extend(v)"]

@@ -35,7 +35,7 @@ from .recurrence import (
     window,
     zone,
 )
-from .rules import WEEKDAYS, parse_rule
+from .rules import WEEKDAYS, parse_rule, set_positions
 from .text import PartialDate, Text, ref, refs, slug
 
 __all__ = [
@@ -536,9 +536,7 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
             return None
         # The n-th dates (from either end) of those the month gives; dateutil
         # counts them in the whole month, then drops those before the first date.
-        positions = tuple(
-            int(p) - 1 if int(p) > 0 else int(p) for p in parts["BYSETPOS"].split(",")
-        )
+        positions = set_positions(parts["BYSETPOS"])
     freq = parts["FREQ"]
     start = series.first_date
     step = int(parts.get("INTERVAL", "1"))

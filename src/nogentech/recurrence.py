@@ -22,7 +22,7 @@ import attrs
 
 from .limits import EARLIEST_DATE as EARLIEST_DATE
 from .limits import LATEST_DATE as LATEST_DATE
-from .rules import WEEKDAYS, parse_rule
+from .rules import WEEKDAYS, parse_rule, set_positions
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule
@@ -358,13 +358,10 @@ def _first_is_occurrence(parts: dict[str, str], first: dt.date) -> bool | None:
             dates = [day for day in month if _passes(parts, day)]
         else:
             dates = [first] if _passes(parts, first) else []
-        chosen = set()
-        for item in parts["BYSETPOS"].split(","):
-            position = int(item)
-            index = position - 1 if position > 0 else position
-            if -len(dates) <= index < len(dates):
-                chosen.add(dates[index])
-        return first in chosen
+        size = len(dates)
+        return any(
+            -size <= i < size and dates[i] == first for i in set_positions(parts["BYSETPOS"])
+        )
     return _passes(parts, first)
 
 

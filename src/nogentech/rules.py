@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from .limits import EARLIEST_DATE, LATEST_DATE, MAX_COUNT, MAX_INTERVAL, MAX_QUOTED
 
-__all__ = ["FREQUENCIES", "TIME_PARTS", "WEEKDAYS", "parse_rule"]
+__all__ = ["FREQUENCIES", "TIME_PARTS", "WEEKDAYS", "parse_rule", "set_positions"]
 
 FREQUENCIES: tuple[str, ...] = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 """The frequencies of a meeting series: one occurrence per date at most."""
@@ -158,6 +158,15 @@ def _split(rule: str) -> dict[str, str]:
             raise ValueError(f"{name} is given twice")
         parts[name] = value.upper()
     return parts
+
+
+def set_positions(value: str) -> tuple[int, ...]:
+    """The BYSETPOS ``value`` of a checked rule as indexes from either end (``1`` → 0, ``-1`` → -1).
+
+    dateutil takes the dates of a period that pass the other parts, in order, and
+    keeps those at these indexes; an index past either end keeps nothing.
+    """
+    return tuple(int(p) - 1 if int(p) > 0 else int(p) for p in value.split(","))
 
 
 def parse_rule(rule: str) -> dict[str, str]:
