@@ -518,11 +518,23 @@ _PARTIAL = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?").fullmatch
 _set_year = PartialDate.__dict__["year"].__set__
 _set_month = PartialDate.__dict__["month"].__set__
 _set_day = PartialDate.__dict__["day"].__set__
+_fromisoformat = dt.date.fromisoformat
 
 
 def _build_partial(v: Any) -> PartialDate:
-    """A :class:`PartialDate` from ``2009`` or ``"2006-06"``, as the converter reads it."""
+    """A :class:`PartialDate` from ``2009`` or ``"2006-06"``, as the converter reads it.
+
+    A whole date ``YYYY-MM-DD``, the common case, is read by the date parser,
+    which takes only ASCII digits and refuses a day its month does not have.
+    """
     month = day = None
+    if type(v) is str and len(v) == 10 and v[4] == "-" == v[7]:
+        whole = _fromisoformat(v)
+        out: PartialDate = _new(PartialDate)
+        _set_year(out, whole.year)
+        _set_month(out, whole.month)
+        _set_day(out, whole.day)
+        return out
     if type(v) is str:
         found = _PARTIAL(v)
         if found is None:
@@ -541,7 +553,7 @@ def _build_partial(v: Any) -> PartialDate:
         raise Refused
     if day is not None and month is not None:
         dt.date(year, month, day)  # ValueError for 31 February
-    out: PartialDate = _new(PartialDate)
+    out = _new(PartialDate)
     _set_year(out, year)
     _set_month(out, month)
     _set_day(out, day)

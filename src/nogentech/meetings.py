@@ -35,7 +35,7 @@ from .recurrence import (
     window,
     zone,
 )
-from .rules import WEEKDAYS, parse_rule, set_positions
+from .rules import WEEKDAYS, days_in_month, parse_rule, set_positions
 from .text import PartialDate, Text, ref, refs, slug
 
 __all__ = [
@@ -479,10 +479,39 @@ _WEEKDAY_INDEX = {name: index for index, name in enumerate(WEEKDAYS)}
 _BY_DATE = ("BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY")
 
 
-def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
-    first = day.replace(day=1)
-    after = (first + dt.timedelta(days=32)).replace(day=1)
-    return first, after - dt.timedelta(days=1)
+def _month_dates(
+    year: int,
+    month: int,
+    months: frozenset[int] | None,
+    weekdays: frozenset[int] | None,
+    month_days: frozenset[int] | None,
+    nth: frozenset[tuple[int, int]] | None,
+) -> tuple[dt.date, ...]:
+    """The dates of a month that pass the BYMONTH, BYDAY and BYMONTHDAY parts of a MONTHLY rule.
+
+    The test of each day of ``passes`` in :func:`_tests`, for a whole month at once:
+    a day's weekday and its place from either end of the month are counted from
+    the month's first weekday and its length.
+    """
+    if months is not None and month not in months:
+        return ()
+    size = days_in_month(year, month)
+    first_weekday = dt.date(year, month, 1).weekday()
+    found = []
+    for i in range(size):
+        weekday = (first_weekday + i) % 7
+        if weekdays is not None and weekday not in weekdays:
+            continue
+        if month_days is not None and i + 1 not in month_days and i - size not in month_days:
+            continue
+        if (
+            nth is not None
+            and (weekday, i // 7 + 1) not in nth
+            and (weekday, -((size - 1 - i) // 7 + 1)) not in nth
+        ):
+            continue
+        found.append(dt.date(year, month, i + 1))
+    return tuple(found)
 
 
 def _date_test(series: MeetingSeries) -> Any:
@@ -623,9 +652,7 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
         """The dates of a month that pass each BYxxx part but BYSETPOS (the last one kept)."""
         key, given = last_month[0]
         if key != (year, month):
-            lo, hi = _month_bounds(dt.date(year, month, 1))
-            days = (lo + dt.timedelta(days=i) for i in range(hi.day))
-            given = tuple(d for d in days if passes(d))
+            given = _month_dates(year, month, months, weekdays, month_days, nth)
             last_month[0] = ((year, month), given)
         return given
 
@@ -636,17 +663,19 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
         if weekdays is not None and day.weekday() not in weekdays:
             return False
         if month_days is not None:
-            last = _month_bounds(day)[1].day
+            last = days_in_month(day.year, day.month)
             if day.day not in month_days and day.day - last - 1 not in month_days:
                 return False
         if nth is not None:
+            # Days before and after ``day`` in its month (or its year).
             if freq == "YEARLY" and months is None:
-                lo, hi = dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+                before = day.toordinal() - dt.date(day.year, 1, 1).toordinal()
+                after = dt.date(day.year, 12, 31).toordinal() - day.toordinal()
             else:
-                lo, hi = _month_bounds(day)
+                before = day.day - 1
+                after = days_in_month(day.year, day.month) - day.day
             weekday = day.weekday()
-            here = {(weekday, (day - lo).days // 7 + 1), (weekday, -((hi - day).days // 7 + 1))}
-            if not here & nth:
+            if (weekday, before // 7 + 1) not in nth and (weekday, -(after // 7 + 1)) not in nth:
                 return False
         return True
 

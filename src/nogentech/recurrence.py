@@ -22,7 +22,7 @@ import attrs
 
 from .limits import EARLIEST_DATE as EARLIEST_DATE
 from .limits import LATEST_DATE as LATEST_DATE
-from .rules import WEEKDAYS, parse_rule, set_positions
+from .rules import KEPT_RULES, WEEKDAYS, days_in_month, parse_rule, set_positions
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule
@@ -179,7 +179,22 @@ def local(date: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime:
 
 
 def rule_text(rule: str, tz: ZoneInfo) -> str:
-    """The RRULE value with any local or date UNTIL turned into UTC, as RFC 5545 wants."""
+    """The RRULE value with any local or date UNTIL turned into UTC, as RFC 5545 wants.
+
+    The text of the last :data:`~nogentech.rules.KEPT_RULES` rules and zones is
+    kept, as :func:`~nogentech.rules.parse_rule` keeps their parts.
+    """
+    if type(rule) is str:
+        return _utc_text(rule, tz)
+    return _utc(rule, tz)
+
+
+@functools.lru_cache(maxsize=KEPT_RULES)
+def _utc_text(rule: str, tz: ZoneInfo) -> str:
+    return _utc(rule, tz)
+
+
+def _utc(rule: str, tz: ZoneInfo) -> str:
     body = rule.strip()
     if body.upper().startswith("RRULE:"):
         body = body[6:]
@@ -405,8 +420,7 @@ def _passes(parts: dict[str, str], first: dt.date) -> bool:
 
 
 def _month_length(day: dt.date) -> int:
-    after = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return (after - dt.timedelta(days=1)).day
+    return days_in_month(day.year, day.month)
 
 
 def _probed_rule(rule: str, first: dt.date, start: dt.time, timezone: str) -> rrule:

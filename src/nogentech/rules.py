@@ -9,12 +9,21 @@ the frequencies of :data:`FREQUENCIES` are meetings' (see ``docs/meetings.md``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 
 from .limits import EARLIEST_DATE, LATEST_DATE, MAX_COUNT, MAX_INTERVAL, MAX_QUOTED
 
-__all__ = ["FREQUENCIES", "TIME_PARTS", "WEEKDAYS", "parse_rule", "set_positions"]
+__all__ = [
+    "FREQUENCIES",
+    "KEPT_RULES",
+    "TIME_PARTS",
+    "WEEKDAYS",
+    "days_in_month",
+    "parse_rule",
+    "set_positions",
+]
 
 FREQUENCIES: tuple[str, ...] = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 """The frequencies of a meeting series: one occurrence per date at most."""
@@ -160,6 +169,16 @@ def _split(rule: str) -> dict[str, str]:
     return parts
 
 
+_MONTH_LENGTHS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """The number of days of ``month`` (1 to 12) in ``year`` of the Gregorian calendar."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_LENGTHS[month - 1]
+
+
 def set_positions(value: str) -> tuple[int, ...]:
     """The BYSETPOS ``value`` of a checked rule as indexes from either end (``1`` → 0, ``-1`` → -1).
 
@@ -174,7 +193,27 @@ def parse_rule(rule: str) -> dict[str, str]:
 
     ``ValueError`` says what is wrong. A leading ``RRULE:`` is allowed; ``DTSTART``
     is not (it is the series' ``first_date``).
+
+    The parts of the last :data:`KEPT_RULES` valid rules read are kept, and each
+    call returns a new dict of them: a series' rule is read by its checks and by
+    its date test, and series often share a rule. A rule read after more than so
+    many others is read again, as it would be without the kept parts.
     """
+    if type(rule) is str:
+        return _read(rule).copy()
+    return _parse(rule)
+
+
+KEPT_RULES = 1024
+"""How many rules' parts :func:`parse_rule` keeps."""
+
+
+@functools.lru_cache(maxsize=KEPT_RULES)
+def _read(rule: str) -> dict[str, str]:
+    return _parse(rule)
+
+
+def _parse(rule: str) -> dict[str, str]:
     if not isinstance(rule, str) or not rule.strip():
         raise ValueError("a rule is text such as 'FREQ=MONTHLY;BYDAY=2TH'")
     parts = _split(rule)

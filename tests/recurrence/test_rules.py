@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import pytest
 
 from nogentech import MeetingSeries, Text
-from nogentech.rules import FREQUENCIES, parse_rule
+from nogentech.rules import FREQUENCIES, KEPT_RULES, days_in_month, parse_rule
 
 
 def series(rule: str, first: dt.date = dt.date(2024, 1, 11)) -> MeetingSeries:
@@ -181,3 +182,43 @@ def test_a_rule_that_never_gives_its_first_date_is_refused(rule: str, first: dt.
     assert refusal(rule, first) == (
         f"first_date {first.isoformat()} is not an occurrence of the rule"
     )
+
+
+def test_the_parts_of_a_rule_read_again_are_a_dict_of_their_own() -> None:
+    first = parse_rule("FREQ=MONTHLY;BYDAY=2TH")
+    first["BYDAY"] = "1MO"
+    del first["FREQ"]
+    assert parse_rule("FREQ=MONTHLY;BYDAY=2TH") == {"FREQ": "MONTHLY", "BYDAY": "2TH"}
+    assert parse_rule("freq=monthly;byday=2th") == {"FREQ": "MONTHLY", "BYDAY": "2TH"}
+
+
+def test_rules_past_those_kept_are_read_as_well() -> None:
+    # More rules than are kept, twice over in the same order: every one read again.
+    count = KEPT_RULES + 10
+    for _ in range(2):
+        for n in range(1, count + 1):
+            assert parse_rule(f"FREQ=DAILY;COUNT={n}") == {"FREQ": "DAILY", "COUNT": str(n)}
+    with pytest.raises(ValueError, match="COUNT takes a whole number"):
+        parse_rule("FREQ=DAILY;COUNT=0")
+    with pytest.raises(ValueError, match="COUNT takes a whole number"):
+        parse_rule("FREQ=DAILY;COUNT=0")  # a refusal is not kept as an answer
+
+
+def test_a_rule_of_a_string_subclass_is_read_as_its_text() -> None:
+    class Odd(str):
+        __slots__ = ()
+
+        def __hash__(self) -> int:
+            return hash("FREQ=MONTHLY;BYDAY=2TH")
+
+        def __eq__(self, other: object) -> bool:
+            return True
+
+    parse_rule("FREQ=MONTHLY;BYDAY=2TH")
+    assert parse_rule(Odd("FREQ=WEEKLY")) == {"FREQ": "WEEKLY"}
+
+
+def test_the_days_of_each_month_are_the_calendar_s() -> None:
+    for year in (*range(1, 30), *range(1890, 2110), 2400, 9999):
+        for month in range(1, 13):
+            assert days_in_month(year, month) == calendar.monthrange(year, month)[1], (year, month)
