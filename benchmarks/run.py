@@ -12,8 +12,8 @@ or cattrs) and the limit (a minimal correct writer, or the parser alone); see
 call there is the cold figure, the calls after it the warm one; the three take
 turns round after round. Times are CPU time, figures medians. The report gives
 the ratios nogentech ÷ baseline and nogentech ÷ limit, the growth exponent from
-10,000 to 100,000 items and the peak memory of the first call. See
-``benchmarks/README.md``.
+10,000 to 100,000 items, the peak memory of the first call and the memory a
+warm call holds at its peak (traced). See ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -305,7 +305,8 @@ def measure_task(
         if impl == "baseline" and expect is not None and expect > 2 * plan.cap:
             skipped[impl] = f"not run: about {expect:.0f} s expected from the smaller size"
     samples: dict[str, dict[str, list[Any]]] = {
-        i: {"first": [], "warm": [], "peak_kib": [], "size": [], "vevents": []} for i in IMPLS
+        i: {"first": [], "warm": [], "peak_kib": [], "traced_kib": [], "size": [], "vevents": []}
+        for i in IMPLS
     }
     errors: dict[str, str] = {}
     for r in range(rounds):
@@ -348,6 +349,7 @@ def measure_task(
             "first": _median(s["first"]),
             "warm": _median(s["warm"]),
             "peak_mib": (_median(s["peak_kib"]) or 0) / 1024 if s["peak_kib"] else None,
+            "traced_mib": (_median(s["traced_kib"]) or 0) / 1024 if s["traced_kib"] else None,
             "output": s["size"][0] if s["size"] else None,
             "vevents": s["vevents"][0] if s["vevents"] else None,
             "samples": {"first": s["first"], "warm": s["warm"]},
@@ -418,7 +420,8 @@ def report(results: dict[str, Any]) -> str:
         out.append(f"Baseline: {task.baseline}; limit: {task.limit}. Times: first call / warm.\n")
         out.append(
             "| size | nogentech | baseline | limit | ÷ baseline | ÷ limit "
-            "| peak MiB nogentech / limit (×) | notes |\n|---|--:|--:|--:|--:|--:|--:|---|"
+            "| peak MiB nogentech / limit (×) | warm, traced MiB nogentech / limit (×) | notes |"
+            "\n|---|--:|--:|--:|--:|--:|--:|--:|---|"
         )
         for row in found["rows"]:
             n, b, lim = row["nogentech"], row["baseline"], row["limit"]
@@ -427,13 +430,18 @@ def report(results: dict[str, Any]) -> str:
             ratio_l = f"{_ratio(n['first'], lim['first'])} / {_ratio(n['warm'], lim['warm'])}"
             peaks = n["peak_mib"], lim["peak_mib"]
             peak = f"{_mib(peaks[0])} / {_mib(peaks[1])} ({_ratio(*peaks)})"
+            traced = n.get("traced_mib"), lim.get("traced_mib")
+            held = f"{_mib(traced[0])} / {_mib(traced[1])} ({_ratio(*traced)})"
+            if traced == (None, None):
+                held = "—"
             notes = "; ".join(f"{impl}: {row[impl]['note']}" for impl in IMPLS if row[impl]["note"])
             counts = [row[i]["vevents"] for i in IMPLS]
             if any(counts):
                 notes = "; ".join(filter(None, [notes, "VEVENTs " + "/".join(map(str, counts))]))
             out.append(
                 f"| {size} | {_pair(n['first'], n['warm'])} | {_pair(b['first'], b['warm'])} "
-                f"| {_pair(lim['first'], lim['warm'])} | {ratio_b} | {ratio_l} | {peak} | {notes} |"
+                f"| {_pair(lim['first'], lim['warm'])} | {ratio_b} | {ratio_l} | {peak} | {held} "
+                f"| {notes} |"
             )
         pairs = {i: [growth(found["rows"], i, k) for k in ("first", "warm")] for i in IMPLS}
         spans = {(g[1], g[2]) for pair in pairs.values() for g in pair if g}

@@ -84,6 +84,9 @@ def test_a_quick_run_reports_every_task_at_the_smallest_size(tmp_path: Path) -> 
             assert figures["first"] > 0, (name, impl)
             assert len(figures["samples"]["first"]) == 1, (name, impl)
             assert figures["peak_mib"] is not None, (name, impl)
+            # The working memory of a warm call, for every task measured in a worker.
+            whole_command = name in ("next", "export-ics")
+            assert (figures["traced_mib"] is None) == whole_command, (name, impl)
         assert row["nogentech"]["warm"] > 0, name
         assert set(found["exponent"]) == set(IMPLS)
     expanded = tasks["ics-expanded"]["rows"][0]
@@ -91,6 +94,7 @@ def test_a_quick_run_reports_every_task_at_the_smallest_size(tmp_path: Path) -> 
     for name in tasks:
         assert f"(`{name}`)" in done.stdout
     assert done.stdout.count("| size | nogentech | baseline | limit |") == len(tasks)
+    assert done.stdout.count("| warm, traced MiB nogentech / limit (×) |") == len(tasks)
 
 
 def test_the_growth_exponent_is_the_slope_between_sizes_ten_apart(bench_modules: Any) -> None:
