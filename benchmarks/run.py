@@ -408,7 +408,9 @@ def exponent(rows: Sequence[dict[str, Any]], impl: str, key: str) -> float | Non
 
 
 def _mib(value: float | None) -> str:
-    return f"{value:.1f}" if value is not None else "—"
+    if value is None:
+        return "—"
+    return f"{value:.1f}" if value >= 1 else f"{value:.2f}"
 
 
 def report(results: dict[str, Any]) -> str:
