@@ -212,11 +212,14 @@ class _Generator:
         hints = {a.name: a.type for a in attrs.fields(cls)}
         fields = [a for a in attrs.fields(cls) if a.init]
         plain = self._plain(cls)
-        keys = self.name(frozenset(a.name for a in fields), "keys")
+        # The keys of the table are counted as they are found, and the table is
+        # refused if it has any other (cheaper than a set test of every key).
+        required = sum(a.default is attrs.NOTHING for a in fields)
         lines = [
             "def build(d, k, r):",
-            f"    if type(d) is not dict or not {keys}.issuperset(d):",
+            "    if type(d) is not dict:",
             "        raise Refused",
+            f"    seen = {required}",
         ]
         later: list[str] = []
         for a in fields:
@@ -239,6 +242,7 @@ class _Generator:
                 else:
                     lines.append(f"        {local} = {default}")
                 lines.append("    else:")
+                lines.append("        seen += 1")
                 lines.extend("        " + c for c in checks)
                 lines.append(f"        {local} = v")
             if plain and a.validator is not None and not handled:
@@ -251,6 +255,7 @@ class _Generator:
                     later += [f"    if {local} is not {default}:", f"        {call}"]
                 else:
                     later.append(f"    {call}")
+        lines += ["    if len(d) != seen:", "        raise Refused"]
         if plain:
             lines.append(f"    o = _new({self.name(cls, 'cls')})")
             for a in fields:
@@ -431,7 +436,15 @@ class _Generator:
             lines = [*head, "v = tuple([_text(x) for x in v])"]
         elif attrs.has(item):
             call = self.name(_nested(item, self.generating), "build")
-            lines = [*head, f"v = tuple([{call}(x, k, r) for x in v])"]
+            # A loop, not a comprehension: most such lists hold one or two tables,
+            # and a comprehension is a function call of its own.
+            lines = [
+                *head,
+                "w = []",
+                "for x in v:",
+                f"    w.append({call}(x, k, r))",
+                "v = tuple(w)",
+            ]
         else:
             if item not in _READERS:
                 self._unseen(item)

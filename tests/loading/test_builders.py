@@ -237,6 +237,26 @@ def test_an_odd_key_or_a_missing_one_is_refused_or_read_alike(
     agree(cls, odd)
 
 
+@pytest.mark.parametrize("key", ["x-note", "Id", "", 1, None, Tale("idx")], ids=repr)
+def test_a_key_no_field_has_is_refused_in_every_object_of_the_builtin_data(key: Any) -> None:
+    data = builtin_data()
+    seen: set[type[Any]] = set()
+    for cls, item in items(data):
+        if cls in seen:
+            continue
+        seen.add(cls)
+        odd = {**item, key: "a"}
+        with pytest.raises(Exception):  # noqa: B017 - any refusal sends the data on
+            builder(cls)(odd)
+        assert isinstance(reference(cls, odd), Exception), (cls, key)
+        # The same key in place of a field the object has is refused as well.
+        for field in item:
+            swapped = {(key if name == field else name): value for name, value in item.items()}
+            with pytest.raises(Exception):  # noqa: B017
+                builder(cls)(swapped)
+    assert len(seen) == len(CLASSES)
+
+
 @pytest.mark.parametrize("value", ODD_VALUES, ids=repr)
 def test_odd_values_in_every_field_of_the_builtin_data(value: Any) -> None:
     data = builtin_data()
