@@ -527,7 +527,6 @@ _set_fr = Text.__dict__["fr"].__set__
 _set_en = Text.__dict__["en"].__set__
 
 
-_PARTIAL = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?").fullmatch
 _set_year = PartialDate.__dict__["year"].__set__
 _set_month = PartialDate.__dict__["month"].__set__
 _set_day = PartialDate.__dict__["day"].__set__
@@ -537,35 +536,36 @@ _fromisoformat = dt.date.fromisoformat
 def _build_partial(v: Any) -> PartialDate:
     """A :class:`PartialDate` from ``2009`` or ``"2006-06"``, as the converter reads it.
 
-    A whole date ``YYYY-MM-DD``, the common case, is read by the date parser,
-    which takes only ASCII digits and refuses a day its month does not have.
+    The three forms of text are told by their length and read without a pattern:
+    a whole date ``YYYY-MM-DD`` by the date parser (which takes only ASCII digits
+    and refuses a day its month does not have), a year or a month by ``int``
+    once their characters are known to be ASCII digits.
     """
     month = day = None
-    if type(v) is str and len(v) == 10 and v[4] == "-" == v[7]:
-        whole = _fromisoformat(v)
-        out: PartialDate = _new(PartialDate)
-        _set_year(out, whole.year)
-        _set_month(out, whole.month)
-        _set_day(out, whole.day)
-        return out
     if type(v) is str:
-        found = _PARTIAL(v)
-        if found is None:
+        size = len(v)
+        if size == 10 and v[4] == "-" == v[7]:
+            whole = _fromisoformat(v)
+            out: PartialDate = _new(PartialDate)
+            _set_year(out, whole.year)
+            _set_month(out, whole.month)
+            _set_day(out, whole.day)
+            return out
+        if not v.isascii():
             raise Refused
-        text_year, text_month, text_day = found.groups()
-        year = int(text_year)
-        if text_month is not None:
-            month = int(text_month)
-            if text_day is not None:
-                day = int(text_day)
+        if size == 4 and v.isdigit():
+            year = int(v)
+        elif size == 7 and v[4] == "-" and v[:4].isdigit() and v[5:].isdigit():
+            year = int(v[:4])
+            month = int(v[5:])
+        else:
+            raise Refused
     elif type(v) is int:
         year = v
     else:
         raise Refused
     if not MIN_YEAR <= year <= MAX_YEAR or (month is not None and not 1 <= month <= 12):
         raise Refused
-    if day is not None and month is not None:
-        dt.date(year, month, day)  # ValueError for 31 February
     out = _new(PartialDate)
     _set_year(out, year)
     _set_month(out, month)
