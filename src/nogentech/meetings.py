@@ -35,7 +35,7 @@ from .recurrence import (
     window,
     zone,
 )
-from .rules import WEEKDAYS, days_in_month, parse_rule, set_positions
+from .rules import WEEKDAYS, basic_datetime, days_in_month, parse_rule, set_positions
 from .text import PartialDate, Text, ref, refs, slug
 
 __all__ = [
@@ -595,9 +595,9 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
             weekdays = frozenset((start.weekday(),))
     tz = zone(series.timezone)
     until = None
-    match = re.search(r"UNTIL=(\d{8}T\d{6})Z", rule_text(series.rule, tz))
+    match = re.search(r"UNTIL=([0-9]{8}T[0-9]{6})Z", rule_text(series.rule, tz))
     if match:
-        until = dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+        until = basic_datetime(match.group(1)).replace(tzinfo=UTC)
     wkst = _WEEKDAY_INDEX[parts.get("WKST", "MO")]
     week_one = start - dt.timedelta(days=(start.weekday() - wkst) % 7)
     start_time = series.start_time

@@ -22,7 +22,15 @@ import attrs
 
 from .limits import EARLIEST_DATE as EARLIEST_DATE
 from .limits import LATEST_DATE as LATEST_DATE
-from .rules import KEPT_RULES, WEEKDAYS, days_in_month, parse_rule, set_positions
+from .rules import (
+    KEPT_RULES,
+    WEEKDAYS,
+    basic_date,
+    basic_datetime,
+    days_in_month,
+    parse_rule,
+    set_positions,
+)
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule
@@ -205,10 +213,10 @@ def _utc(rule: str, tz: ZoneInfo) -> str:
             raise ValueError("DTSTART belongs in 'first_date', not in the rule")
         if key.upper() == "UNTIL" and not value.upper().endswith("Z"):
             if len(value) == 8:  # a date: the whole day counts
-                day = dt.datetime.strptime(value, "%Y%m%d").date()
+                day = basic_date(value)
                 local = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz)
             else:
-                local = dt.datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=tz)
+                local = basic_datetime(value).replace(tzinfo=tz)
             value = local.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         parts.append(f"{key}={value}")
     return ";".join(parts)
@@ -332,10 +340,8 @@ def _checked(rule: str, first: dt.date, start: dt.time, timezone: str) -> bool:
 
 def _check_until(text: str, first: dt.date, start: dt.time, dtstart: dt.datetime) -> None:
     """Raise ``ValueError`` when the UNTIL of the RRULE value ``text`` is before ``dtstart``."""
-    until = re.search(r"UNTIL=(\d{8}T\d{6})Z", text.upper())
-    if until and dt.datetime.strptime(until.group(1), "%Y%m%dT%H%M%S").replace(
-        tzinfo=UTC
-    ) < dtstart.astimezone(UTC):
+    until = re.search(r"UNTIL=([0-9]{8}T[0-9]{6})Z", text.upper())
+    if until and basic_datetime(until.group(1)).replace(tzinfo=UTC) < dtstart.astimezone(UTC):
         raise ValueError(f"UNTIL is before first_date {first.isoformat()} {start.isoformat()}")
 
 

@@ -16,6 +16,7 @@ from ...durations import parse_duration
 from ...exceptions import OptionError, did_you_mean
 from ...meetings import Event, MeetingSeries
 from ...recurrence import Window, rule_text, window, zone
+from ...rules import basic_date
 from ._content import FALLBACK_STAMP
 
 if TYPE_CHECKING:
@@ -75,9 +76,9 @@ def _dates(
     for s in series:
         out.update((s.first_date, *s.cancelled, *s.extra_dates))
         out.update(d for o in s.overrides for d in (o.date, o.moved_to) if d)
-        until = re.search(r"UNTIL=(\d{8})", rule_text(s.rule, zone(s.timezone)))
+        until = re.search(r"UNTIL=([0-9]{8})", rule_text(s.rule, zone(s.timezone)))
         if until:
-            out.add(dt.datetime.strptime(until.group(1), "%Y%m%d").date())
+            out.add(basic_date(until.group(1)))
     for e in events:
         out.update((e.date, e.end_date or e.date))
     if cluster.updated is not None:

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
+from ...rules import basic_date
 from ._org import node_id, ref
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def schedule(series: MeetingSeries) -> dict[str, Any] | None:
     if "COUNT" in parts:
         node["repeatCount"] = int(parts.pop("COUNT"))
     if "UNTIL" in parts:
-        node["endDate"] = dt.datetime.strptime(parts.pop("UNTIL")[:8], "%Y%m%d").date().isoformat()
+        node["endDate"] = basic_date(parts.pop("UNTIL")[:8]).isoformat()
     parts.pop("WKST", None)
     if parts:
         return None
