@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -35,7 +34,7 @@ from .recurrence import (
     window,
     zone,
 )
-from .rules import WEEKDAYS, basic_datetime, days_in_month, parse_rule, set_positions
+from .rules import WEEKDAYS, days_in_month, parse_rule, set_positions, utc_until
 from .text import PartialDate, Text, ref, refs, slug
 
 __all__ = [
@@ -594,10 +593,7 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
         elif freq == "WEEKLY":
             weekdays = frozenset((start.weekday(),))
     tz = zone(series.timezone)
-    until = None
-    match = re.search(r"UNTIL=([0-9]{8}T[0-9]{6})Z", rule_text(series.rule, tz))
-    if match:
-        until = basic_datetime(match.group(1)).replace(tzinfo=UTC)
+    until = utc_until(rule_text(series.rule, tz))
     wkst = _WEEKDAY_INDEX[parts.get("WKST", "MO")]
     week_one = start - dt.timedelta(days=(start.weekday() - wkst) % 7)
     start_time = series.start_time

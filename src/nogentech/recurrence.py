@@ -30,6 +30,7 @@ from .rules import (
     days_in_month,
     parse_rule,
     set_positions,
+    utc_until,
 )
 
 if TYPE_CHECKING:
@@ -340,8 +341,8 @@ def _checked(rule: str, first: dt.date, start: dt.time, timezone: str) -> bool:
 
 def _check_until(text: str, first: dt.date, start: dt.time, dtstart: dt.datetime) -> None:
     """Raise ``ValueError`` when the UNTIL of the RRULE value ``text`` is before ``dtstart``."""
-    until = re.search(r"UNTIL=([0-9]{8}T[0-9]{6})Z", text.upper())
-    if until and basic_datetime(until.group(1)).replace(tzinfo=UTC) < dtstart.astimezone(UTC):
+    until = utc_until(text)
+    if until is not None and until < dtstart.astimezone(UTC):
         raise ValueError(f"UNTIL is before first_date {first.isoformat()} {start.isoformat()}")
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "days_in_month",
     "parse_rule",
     "set_positions",
+    "utc_until",
 ]
 
 FREQUENCIES: tuple[str, ...] = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -160,6 +161,15 @@ def basic_datetime(text: str) -> dt.datetime:
     if len(text) != 15 or text[8] not in "Tt":
         raise ValueError(f"a time is written YYYYMMDDTHHMMSS (got {_cut(text)})")
     return dt.datetime.combine(basic_date(text[:8]), _basic_time(text[9:]))
+
+
+_UTC_UNTIL = re.compile(r"UNTIL=([0-9]{8}T[0-9]{6})Z")
+
+
+def utc_until(text: str) -> dt.datetime | None:
+    """The UNTIL of the RRULE value ``text`` (in any case) when it is a UTC time, else None."""
+    match = _UTC_UNTIL.search(text.upper())
+    return basic_datetime(match.group(1)).replace(tzinfo=dt.UTC) if match else None
 
 
 def _whole(name: str, value: str, top: int) -> None:

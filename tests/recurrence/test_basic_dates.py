@@ -149,3 +149,21 @@ def test_a_rule_with_until_is_read_and_exported_without_the_format_reader() -> N
         ["2024-01-11T08:30:00+01:00", "2024-02-08T08:30:00+01:00", "2024-03-14T08:30:00+01:00"]
     )
     assert imported == "False"
+
+
+@pytest.mark.parametrize(
+    "until",
+    ["UNTIL=20231231T000000Z", "until=20231231t000000z", "until=20231231"],
+)
+def test_an_override_past_until_is_refused_in_any_case_of_the_rule(until: str) -> None:
+    import nogentech
+
+    data = nogentech.to_dict(nogentech.load())
+    series = data["meeting_series"][0]
+    assert series["rule"] == "FREQ=MONTHLY;BYDAY=2TH"
+    assert "2024-01-11" in [o["date"] for o in series["overrides"]]
+    series["rule"] = (
+        "FREQ=MONTHLY;BYDAY=2TH;" if until.isupper() else "freq=monthly;byday=2th;"
+    ) + until
+    with pytest.raises(nogentech.DataError, match="2024-01-11 is not an occurrence"):
+        nogentech.from_dict(data)
