@@ -459,7 +459,16 @@ def off_rule_dates(series: MeetingSeries, dates: Iterable[dt.date]) -> frozenset
     last date asked about, and dateutil keeps what it computed, so expanding the
     series later does not compute those occurrences again.
     """
-    wanted = set(dates) - set(series.extra_dates)
+    return dates_off_the_rule(series, set(dates) - set(series.extra_dates))
+
+
+def dates_off_the_rule(series: MeetingSeries, dates: Iterable[dt.date]) -> frozenset[dt.date]:
+    """The dates among ``dates`` that the rule of ``series`` does not give.
+
+    The same answer as :func:`off_rule_dates` for dates that are not extra dates;
+    an extra date is in it too when the rule does not give it.
+    """
+    wanted = set(dates)
     if not wanted:
         return frozenset()
     occurs = _date_test(series)

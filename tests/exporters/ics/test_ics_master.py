@@ -8,6 +8,9 @@ between the first and the last of them.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -93,3 +96,72 @@ def test_overrides_three_centuries_apart_give_their_vevents() -> None:
         ("Annulé : Hebdo", "2100-01-07T18:00:00+01:00", "2100-01-07T18:00:00+01:00", "CANCELLED"),
         ("Fin", "2190-06-03T18:00:00+02:00", "2190-06-03T18:00:00+02:00", "CONFIRMED"),
     ]
+
+
+def given_by_dateutil(s: MeetingSeries, dates: set[dt.date]) -> set[dt.date]:
+    """The dates among ``dates`` that dateutil's run of the rule gives."""
+    if not dates:
+        return set()
+    from nogentech.recurrence import build_rule, zone
+
+    tz = zone(s.timezone)
+    rule = build_rule(s.rule, s.first_date, s.start_time, s.timezone)
+    lo = dt.datetime.combine(min(dates), dt.time(0), tzinfo=tz)
+    hi = dt.datetime.combine(max(dates) + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    return {stamp.date() for stamp in rule.between(lo, hi, inc=True)} & dates
+
+
+@settings(max_examples=150, deadline=None)
+@given(s=series(), days=st.lists(st.dates(dt.date(2019, 1, 1), dt.date(2034, 1, 1)), max_size=5))
+def test_dates_off_the_rule_are_those_dateutil_does_not_give(
+    s: MeetingSeries, days: list[dt.date]
+) -> None:
+    """Extra dates and any others: off the rule exactly when dateutil's run of it
+    does not give them, whether the date test or dateutil answers."""
+    from nogentech.meetings import dates_off_the_rule
+
+    asked = set(days) | set(s.extra_dates)
+    assert dates_off_the_rule(s, asked) == asked - given_by_dateutil(s, asked)
+
+
+EXTRA = MeetingSeries(
+    id="x",
+    name=Text(fr="Rencontre"),
+    first_date=dt.date(1900, 1, 11),  # the second Thursday
+    start_time=dt.time(8, 30),
+    duration=dt.timedelta(hours=2),
+    rule="FREQ=MONTHLY;BYDAY=2TH",
+    holiday_country=None,
+    # The second Thursday of June 1905, then a Friday of 2190 the rule does not give.
+    extra_dates=(dt.date(1905, 6, 8), dt.date(2190, 6, 4)),
+)
+
+
+def test_extra_dates_centuries_apart_are_told_without_running_the_rule(tmp_path: Path) -> None:
+    """An extra date the rule gives is its occurrence, the other one a VEVENT of its
+    own; a fresh process (its user cache filled) loads the series and writes that
+    feed without importing dateutil."""
+    cluster = Cluster(id="c", name="C", meeting_series=(EXTRA,))
+    data = nogentech.export(cluster, "ics")
+    got = [
+        (str(e["UID"]), e["DTSTART"].dt.isoformat(), "RECURRENCE-ID" in e)
+        for e in Calendar.from_ical(data).events
+    ]
+    assert got == [
+        ("x@c", "1900-01-11T08:30:00+00:09:21", False),
+        ("x.21900604@c", "2190-06-04T08:30:00+02:00", False),
+    ]
+    path = tmp_path / "c.json"
+    path.write_bytes(nogentech.export(cluster, "json"))
+    code = (
+        "import sys, nogentech\n"
+        f"cluster = nogentech.load({str(path)!r})\n"
+        "out = nogentech.export(cluster, 'ics')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dateutil'), len(out))\n"
+    )
+    for _ in range(2):  # the first run may fill the user cache (the holiday library's codes)
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+        )
+    assert done.stdout.split()[0] == "[]", done.stdout
+    assert done.stdout.split()[1] == str(len(data))

@@ -17,12 +17,13 @@ from ...meetings import (
     Event,
     Meeting,
     MeetingSeries,
+    dates_off_the_rule,
     event_meeting,
     event_meetings,
     occurrences_on,
     sort_key,
 )
-from ...recurrence import Window, build_rule, rule_text, zone
+from ...recurrence import Window, rule_text, zone
 from ._content import UTC, _Properties
 
 if TYPE_CHECKING:
@@ -55,17 +56,12 @@ def _master(series: MeetingSeries) -> Meeting:
 
 
 def _extra_only(series: MeetingSeries) -> set[dt.date]:
-    """The extra dates of ``series`` that its rule does not give."""
-    extra = set(series.extra_dates)
-    if not extra:
-        return extra
-    tz = zone(series.timezone)
-    rule = build_rule(
-        series.rule, series.first_date, series.start_time, series.timezone, owner=series
-    )
-    lo = dt.datetime.combine(min(extra), dt.time(0), tzinfo=tz)
-    hi = dt.datetime.combine(max(extra) + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
-    return extra - {stamp.date() for stamp in rule.between(lo, hi, inc=True)}
+    """The extra dates of ``series`` that its rule does not give.
+
+    Each date is told by the series' date test where it has one, so that most
+    rules are not run from their first date to the last extra date.
+    """
+    return set(dates_off_the_rule(series, series.extra_dates))
 
 
 def _occurrences_on(series: MeetingSeries, dates: set[dt.date]) -> list[Meeting]:
