@@ -7,6 +7,8 @@ raises :class:`Refused` (or another exception) at the first thing that is not
 plain valid data, and the loader then reads the data again with the converter,
 which reports every problem with its path. A builder may refuse more than the
 converter, never less, and builds equal objects (``tests/loading/test_builders.py``).
+
+Compiled builders are kept in the user cache by their source (:class:`_CompiledCode`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import datetime as dt
 import functools
 import math
 import re
+import sys
 import threading
 import types
 import typing
@@ -170,6 +173,96 @@ def _slug_check(v: str) -> list[str]:
         "        raise Refused",
         f"    k[{v}] = c = {v}",
     ]
+
+
+class _CompiledCode:
+    """Code objects of builder sources, compiled in this run or taken from the user cache.
+
+    A code object is found by its file name and source; the cache
+    file is for one Python (its version and bytecode), read on the first
+    builder and written once, at exit, when this run compiled any source.
+    """
+
+    MOST = 1024
+    """Sources kept at most: past that, the file is written with this run's only."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: dict[bytes, bytes] | None = None
+        self._new: dict[bytes, bytes] = {}
+        self._at_exit = False
+
+    def compile(self, source: str, filename: str) -> types.CodeType:
+        import marshal
+
+        digest = self.key(source, filename)
+        with self._lock:
+            if self._kept is None:
+                self._kept = self._read()
+            found = self._kept.get(digest)
+        if found is not None:
+            try:
+                code = marshal.loads(found)
+            except (EOFError, ValueError, TypeError):
+                code = None
+            if isinstance(code, types.CodeType) and code.co_filename == filename:
+                return code
+        code = compile(source, filename, "exec")
+        with self._lock:
+            self._kept[digest] = self._new[digest] = marshal.dumps(code)
+            if not self._at_exit:
+                import atexit
+
+                atexit.register(self.flush)
+                self._at_exit = True
+        return code
+
+    @staticmethod
+    def key(source: str, filename: str) -> bytes:
+        """What a code object is kept by: its file name and whole source, compressed.
+
+        (A digest would need hashlib, whose first import maps a few MiB of OpenSSL.)
+        """
+        import zlib
+
+        return zlib.compress(f"{filename}\0{source}".encode(), 1)
+
+    @staticmethod
+    def _where() -> tuple[str, bytes]:
+        import marshal
+
+        from .caches import file_name
+
+        key = f"{sys.version}\n{sys.implementation.cache_tag}\nmarshal {marshal.version}"
+        return file_name("builders", sys.prefix), key.encode()
+
+    def _read(self) -> dict[bytes, bytes]:
+        from .caches import read
+
+        name, key = self._where()
+        found = read(name, key)
+        if not isinstance(found, dict):
+            return {}
+        return {k: v for k, v in found.items() if type(k) is bytes and type(v) is bytes}
+
+    def flush(self) -> None:
+        """Write the sources compiled in this run to the cache (also done at exit)."""
+        from .caches import write
+
+        with self._lock:
+            if not self._new:
+                return
+            # Another run may have added its own since this one read the file: keep them.
+            merged = self._read()
+            if len(merged) + len(self._new) > self.MOST:
+                merged = {}
+            merged.update(self._new)
+            self._new = {}
+            name, key = self._where()
+            write(name, key, merged)
+
+
+_CODE = _CompiledCode()
 
 
 class _Generator:
@@ -338,10 +431,12 @@ class _Generator:
 
     def _compile(self, lines: list[str], cls: type[Any]) -> _Build:
         source = "\n".join(lines) + "\n"
-        namespace = dict(self.names)
-        code = compile(source, f"<nogentech builder {cls.__module__}.{cls.__qualname__}>", "exec")
-        exec(code, namespace)
-        built: _Build = namespace["build"]
+        code = _CODE.compile(source, f"<nogentech builder {cls.__module__}.{cls.__qualname__}>")
+        # Every builder has the generator's names as its globals: one namespace
+        # for all of them, not a copy of the names so far for each. The names
+        # are unique, and ``build`` is taken out as soon as it is defined.
+        exec(code, self.names)
+        built: _Build = self.names.pop("build")
         return built
 
     # -- a value -------------------------------------------------------------
