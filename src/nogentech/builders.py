@@ -181,6 +181,7 @@ class _CompiledCode:
     A code object is found by its file name and source; the cache
     file is for one Python (its version and bytecode), read on the first
     builder and written once, at exit, when this run compiled any source.
+    An entry is let go once its code is taken: a builder is made once a run.
     """
 
     MOST = 1024
@@ -199,7 +200,7 @@ class _CompiledCode:
         with self._lock:
             if self._kept is None:
                 self._kept = self._read()
-            found = self._kept.get(digest)
+            found = self._kept.pop(digest, None)
         if found is not None:
             try:
                 code = marshal.loads(found)
@@ -209,7 +210,7 @@ class _CompiledCode:
                 return code
         code = compile(source, filename, "exec")
         with self._lock:
-            self._kept[digest] = self._new[digest] = marshal.dumps(code)
+            self._new[digest] = marshal.dumps(code)
             if not self._at_exit:
                 import atexit
 
@@ -254,10 +255,14 @@ class _CompiledCode:
                 return
             # Another run may have added its own since this one read the file: keep them.
             merged = self._read()
-            if len(merged) + len(self._new) > self.MOST:
-                merged = {}
-            merged.update(self._new)
+            # A source compiled again in this run may be in the file already.
+            fresh = {k: v for k, v in self._new.items() if merged.get(k) != v}
             self._new = {}
+            if not fresh:
+                return
+            if len(merged) + len(fresh) > self.MOST:
+                merged = {}
+            merged.update(fresh)
             name, key = self._where()
             write(name, key, merged)
 

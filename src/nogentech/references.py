@@ -252,7 +252,7 @@ def named_sound(
         allowed = _allowed(collections, cluster_id)
         if allowed is None:
             return False
-        return all(allowed[targets].issuperset(ids) for targets, ids in named.items())
+        return all(allowed.allows(targets, ids) for targets, ids in named.items())
     except (AttributeError, TypeError):
         return False
 
@@ -280,23 +280,32 @@ def _allowed(collections: Mapping[str, Sequence[Any]], cluster_id: str | None) -
 _ID = operator.attrgetter("id")
 
 
-class _Allowed(dict[tuple[str, ...], set[str]]):
-    """The ids a reference with these targets may name, made on first use."""
+class _Allowed:
+    """The ids of each collection and of all of them: what a reference may name."""
+
+    __slots__ = ("every", "groups")
 
     def __init__(self, groups: Mapping[str, set[str]], every: set[str]) -> None:
-        super().__init__()
         self.groups = groups
         self.every = every
 
-    def __missing__(self, targets: tuple[str, ...]) -> set[str]:
+    def allows(self, targets: tuple[str, ...], ids: Iterable[str]) -> bool:
+        """Whether a reference to ``targets`` may name each of ``ids``."""
         if "any" in targets:
-            known = self.every
-        elif len(targets) == 1:
-            known = self.groups.get(targets[0], set())  # read, never changed: no copy
-        else:
-            known = set().union(*(self.groups.get(t, ()) for t in targets))
-        self[targets] = known
-        return known
+            return self.every.issuperset(ids)
+        if len(targets) == 1:
+            return self.groups.get(targets[0], _NO_IDS).issuperset(ids)
+        # The ids named, less each group in turn: no union of the groups, a set
+        # as large as all of them, is made for a reference to several.
+        rest = set(ids)
+        for target in targets:
+            if not rest:
+                break
+            rest = rest - self.groups.get(target, _NO_IDS)
+        return not rest
+
+
+_NO_IDS: frozenset[str] = frozenset()
 
 
 def _sound(objects: Sequence[Any], allowed: _Allowed) -> bool:
@@ -316,21 +325,20 @@ def _sound(objects: Sequence[Any], allowed: _Allowed) -> bool:
         values = list(map(operator.attrgetter(name), objects))
         shapes = set(map(type, values))
         if targets is not None:
-            known = allowed[targets]
             if shapes == {tuple}:
-                if not known.issuperset(itertools.chain.from_iterable(values)):
+                if not allowed.allows(targets, itertools.chain.from_iterable(values)):
                     return False
             elif shapes <= {str, type(None)}:
                 named = set(values)
                 named.discard(None)
-                if not known.issuperset(named):
+                if not allowed.allows(targets, named):
                     return False
             else:
                 for value in values:
                     if type(value) is tuple:
-                        if not known.issuperset(value):
+                        if not allowed.allows(targets, value):
                             return False
-                    elif value is not None and value not in known:
+                    elif value is not None and not allowed.allows(targets, (value,)):
                         return False
         else:
             if shapes == {tuple}:

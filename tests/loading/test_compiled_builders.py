@@ -162,3 +162,29 @@ def test_a_kept_code_object_is_used_only_for_its_own_file_name_and_source(
         assert (code.co_filename, namespace["x"]) == (filename, value)
     # The first was compiled (and will be written back), the second taken as kept.
     assert list(kept._new) == [builders._CompiledCode.key(source, filename)]
+
+
+def test_a_source_taken_from_the_cache_and_compiled_again_leaves_the_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(caches.CACHE_ENV, str(tmp_path))
+    source, filename = "x = 6\n", "<nogentech builder again>"
+    first = builders._CompiledCode()
+    first.compile(source, filename)
+    first.flush()
+    path = cache_file(tmp_path)
+    written = (path.read_bytes(), path.stat().st_mtime_ns, path.stat().st_ino)
+    later = builders._CompiledCode()
+    for _ in range(2):
+        namespace: dict[str, object] = {}
+        exec(later.compile(source, filename), namespace)
+        assert namespace["x"] == 6
+    later.flush()
+    assert (path.read_bytes(), path.stat().st_mtime_ns, path.stat().st_ino) == written
+    # A source new to the file is still added to it.
+    later.compile("x = 7\n", filename)
+    later.flush()
+    entries = pickle.loads(_split(path.read_bytes())[1])
+    assert set(entries) == {
+        builders._CompiledCode.key(text, filename) for text in (source, "x = 7\n")
+    }
