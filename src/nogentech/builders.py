@@ -235,13 +235,13 @@ class _CompiledCode:
         from .caches import file_name
 
         key = f"{sys.version}\n{sys.implementation.cache_tag}\nmarshal {marshal.version}"
-        return file_name("builders", sys.prefix), key.encode()
+        return file_name("builders", sys.prefix, "marshal"), key.encode()
 
     def _read(self) -> dict[bytes, bytes]:
         from .caches import read
 
         name, key = self._where()
-        found = read(name, key)
+        found = read(name, key, plain=True)
         if not isinstance(found, dict):
             return {}
         return {k: v for k, v in found.items() if type(k) is bytes and type(v) is bytes}
@@ -264,7 +264,7 @@ class _CompiledCode:
                 merged = {}
             merged.update(fresh)
             name, key = self._where()
-            write(name, key, merged)
+            write(name, key, merged, plain=True)
 
 
 _CODE = _CompiledCode()

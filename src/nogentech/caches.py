@@ -21,6 +21,8 @@ CACHE_ENV = "NOGENTECH_CACHE_DIR"
 
 _MAGIC = b"nogentech-cache 1\n"
 """The first bytes of a cache file: the format of what follows (the key's length, the key)."""
+_MAGIC_PLAIN = b"nogentech-cache 1 marshal\n"
+"""The same, for a file whose value is kept with :mod:`marshal` (``plain=True``)."""
 _LENGTH = 8
 
 
@@ -38,20 +40,20 @@ def cache_dir() -> str | None:
     return os.path.join(base, "nogentech")
 
 
-def file_name(stem: str, where: str) -> str:
-    """``stem-XXXXXXXX.pickle``: one cache file for each installation (``where``, a directory).
+def file_name(stem: str, where: str, suffix: str = "pickle") -> str:
+    """``stem-XXXXXXXX.suffix``: one cache file for each installation (``where``, a directory).
 
     Two environments that share the cache directory (two virtual environments,
     two checkouts) then keep a file each, instead of rebuilding each other's.
     """
     import zlib
 
-    return f"{stem}-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}.pickle"
+    return f"{stem}-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}.{suffix}"
 
 
-def _head(key: bytes) -> bytes:
+def _head(key: bytes, plain: bool) -> bytes:
     """What a cache file for ``key`` starts with: the key itself, whole (no digest to trust)."""
-    return _MAGIC + len(key).to_bytes(_LENGTH, "big") + key
+    return (_MAGIC_PLAIN if plain else _MAGIC) + len(key).to_bytes(_LENGTH, "big") + key
 
 
 def _path(name: str) -> str | None:
@@ -59,11 +61,11 @@ def _path(name: str) -> str | None:
     return os.path.join(directory, name) if directory is not None else None
 
 
-def read(name: str, key: bytes) -> Any:
+def read(name: str, key: bytes, *, plain: bool = False) -> Any:
     """The value cached as ``name`` for ``key``, or None if there is none to trust.
 
     A file of another user, or one that others may write to, is not read: a
-    pickle runs code as it loads.
+    pickle runs code as it loads. ``plain`` reads a value written with ``plain``.
     """
     path = _path(name)
     if path is None:
@@ -73,9 +75,13 @@ def read(name: str, key: bytes) -> Any:
             info = os.fstat(handle.fileno())
             if sys.platform != "win32" and (info.st_uid != os.getuid() or info.st_mode & 0o002):
                 return None
-            expected = _head(key)
+            expected = _head(key, plain)
             if handle.read(len(expected)) != expected:
                 return None
+            if plain:
+                import marshal
+
+                return marshal.load(handle)
             import pickle
 
             return pickle.load(handle)
@@ -83,17 +89,28 @@ def read(name: str, key: bytes) -> Any:
         return None
 
 
-def write(name: str, key: bytes, value: Any) -> None:
-    """Cache ``value`` as ``name`` for ``key``; nothing happens if it cannot be written."""
+def write(name: str, key: bytes, value: Any, *, plain: bool = False) -> None:
+    """Cache ``value`` as ``name`` for ``key``; nothing happens if it cannot be written.
+
+    With ``plain``, a value of Python's core types only (bytes, strings, numbers,
+    tuples, lists, dicts, sets) is kept with :mod:`marshal` instead of pickle,
+    which reading it back then does not import.
+    """
     path = _path(name)
     if path is None:
         return
     try:
-        import pickle
-
         from .files import write_atomic
 
-        data = _head(key) + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if plain:
+            import marshal
+
+            body = marshal.dumps(value)
+        else:
+            import pickle
+
+            body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        data = _head(key, plain) + body
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         write_atomic(path, data, durable=False)
     except Exception:  # noqa: BLE001 - a cache that cannot be written is left out

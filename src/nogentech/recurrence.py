@@ -580,15 +580,19 @@ class _HolidayTables:
 
             self._key = _library_signature()
             # One file for each installation of the library (its directory comes first).
-            self._file = file_name("holidays", self._key.split(b"\n", 1)[0].decode())
+            where = self._key.split(b"\n", 1)[0].decode()
+            self._file = file_name("holidays", where, "marshal")
         return self._key
 
     def _read(self) -> dict[str, Any]:
         from .caches import read
 
         key = self._cache_key()
-        found = read(self._file, key)
-        return found if isinstance(found, dict) else {}
+        found = read(self._file, key, plain=True)
+        try:
+            return _tables_from_plain(found)
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            return {}
 
     def flush(self) -> None:
         """Write what was computed in this run to the cache (also done at exit)."""
@@ -602,7 +606,7 @@ class _HolidayTables:
             for part, entries in self._new.items():
                 merged.setdefault(part, {}).update(entries)
             self._new = {}
-            write(self._file, self._cache_key(), merged)
+            write(self._file, self._cache_key(), _tables_to_plain(merged), plain=True)
 
     def forget(self) -> None:
         """Drop what this process read or computed (the cache file stays)."""
@@ -610,6 +614,26 @@ class _HolidayTables:
             self._state = None
             self._new = {}
             self._key = None
+
+
+def _tables_to_plain(state: dict[str, Any]) -> dict[str, Any]:
+    """The holiday cache with each date as its ordinal, for :mod:`marshal` (no pickle to import)."""
+    tables = {
+        key: {day.toordinal(): names for day, names in table.items()}
+        for key, table in state.get("tables", {}).items()
+    }
+    return {**state, "tables": tables}
+
+
+def _tables_from_plain(found: Any) -> dict[str, Any]:
+    """The holiday cache as :func:`_tables_to_plain` wrote it, dates back; {} for anything else."""
+    if not isinstance(found, dict):
+        return {}
+    tables = {
+        key: {dt.date.fromordinal(day): names for day, names in table.items()}
+        for key, table in found.get("tables", {}).items()
+    }
+    return {**found, "tables": tables}
 
 
 def _library_signature() -> bytes:

@@ -81,7 +81,7 @@ def test_the_snapshot_gone_the_data_is_checked_again_still_without_the_holiday_l
 ) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()
-    (kept,) = warm.glob("holidays-*.pickle")
+    (kept,) = warm.glob("holidays-*.marshal")
     (cache / kept.name).write_bytes(kept.read_bytes())
     output, found = run(["export", "ics"], cache)
     assert "BEGIN:VEVENT" in output

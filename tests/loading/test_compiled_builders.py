@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import marshal
 import os
-import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -61,7 +60,7 @@ def data(tmp_path: Path) -> Path:
 
 
 def cache_file(directory: Path) -> Path:
-    (found,) = directory.glob("builders-*.pickle")
+    (found,) = directory.glob("builders-*.marshal")
     return found
 
 
@@ -80,7 +79,7 @@ def test_without_a_cache_every_run_compiles(tmp_path: Path, data: Path) -> None:
     second = run("", data)
     assert first["compiled"] == second["compiled"] > 10
     assert second["dump"] == first["dump"]
-    assert not any(tmp_path.glob("**/builders-*.pickle"))
+    assert not any(tmp_path.glob("**/builders-*.marshal"))
 
 
 def test_entries_that_do_not_read_back_are_compiled_again(tmp_path: Path, data: Path) -> None:
@@ -90,13 +89,13 @@ def test_entries_that_do_not_read_back_are_compiled_again(tmp_path: Path, data: 
     path = cache_file(cache)
     raw = path.read_bytes()
     head, body = _split(raw)
-    entries = pickle.loads(body)
+    entries = marshal.loads(body)
     other = marshal.dumps(compile("x = 1", "<nogentech builder elsewhere>", "exec"))
     spoilt = {
         key: (b"\x00not marshal" if n % 3 == 0 else marshal.dumps(7) if n % 3 == 1 else other)
         for n, key in enumerate(entries)
     }
-    path.write_bytes(head + pickle.dumps(spoilt))
+    path.write_bytes(head + marshal.dumps(spoilt))
     second = run(cache, data)
     assert second["compiled"] == first["compiled"]
     assert second["dump"] == first["dump"]
@@ -105,8 +104,8 @@ def test_entries_that_do_not_read_back_are_compiled_again(tmp_path: Path, data: 
 
 
 def _split(raw: bytes) -> tuple[bytes, bytes]:
-    """A cache file's head (magic and key) and its pickled body."""
-    start = len(b"nogentech-cache 1\n")
+    """A cache file's head (magic and key) and its marshalled body."""
+    start = len(b"nogentech-cache 1 marshal\n")
     size = int.from_bytes(raw[start : start + 8], "big")
     end = start + 8 + size
     return raw[:end], raw[end:]
@@ -121,14 +120,14 @@ def test_the_cache_is_written_once_with_this_runs_sources_past_its_bound(
     for n in range(3):
         kept.compile(f"x = {n}\n", f"<nogentech builder test {n}>")
     kept.flush()
-    assert len(pickle.loads(_split(cache_file(tmp_path).read_bytes())[1])) == 3
+    assert len(marshal.loads(_split(cache_file(tmp_path).read_bytes())[1])) == 3
     # Another run compiles two more: with the three on file it would keep five.
     later = builders._CompiledCode()
     monkeypatch.setattr(later, "MOST", 3)
     for n in range(3, 5):
         later.compile(f"x = {n}\n", f"<nogentech builder test {n}>")
     later.flush()
-    entries = pickle.loads(_split(cache_file(tmp_path).read_bytes())[1])
+    entries = marshal.loads(_split(cache_file(tmp_path).read_bytes())[1])
     assert len(entries) == 2
     # And a third run takes those two back without compiling.
     taken = builders._CompiledCode()
@@ -153,7 +152,7 @@ def test_a_kept_code_object_is_used_only_for_its_own_file_name_and_source(
         ),
     }
     name, key = builders._CompiledCode._where()
-    caches.write(name, key, planted)
+    caches.write(name, key, planted, plain=True)
     kept = builders._CompiledCode()
     for text, value in ((source, 2), ("x = 5\n", 5)):
         code = kept.compile(text, filename)
@@ -184,7 +183,7 @@ def test_a_source_taken_from_the_cache_and_compiled_again_leaves_the_file_as_it_
     # A source new to the file is still added to it.
     later.compile("x = 7\n", filename)
     later.flush()
-    entries = pickle.loads(_split(path.read_bytes())[1])
+    entries = marshal.loads(_split(path.read_bytes())[1])
     assert set(entries) == {
         builders._CompiledCode.key(text, filename) for text in (source, "x = 7\n")
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import pickle
 from pathlib import Path
@@ -289,6 +290,28 @@ def test_a_cache_file_holds_the_key_whole_then_the_pickle(cache: Path) -> None:
     head = b"nogentech-cache 1\n" + (7).to_bytes(8, "big") + b"the key"
     assert data.startswith(head)
     assert pickle.loads(data[len(head) :]) == [1, 2]
+
+
+def test_a_plain_value_is_kept_with_marshal_and_read_back_only_as_plain(cache: Path) -> None:
+    value = {b"a": b"\x00\xff", b"b": (1, "é", [2.5])}
+    caches.write("thing.marshal", b"the key", value, plain=True)
+    data = (cache / "thing.marshal").read_bytes()
+    head = b"nogentech-cache 1 marshal\n" + (7).to_bytes(8, "big") + b"the key"
+    assert data.startswith(head)
+    assert marshal.loads(data[len(head) :]) == value
+    assert caches.read("thing.marshal", b"the key", plain=True) == value
+    # A file of one kind is never read as the other.
+    assert caches.read("thing.marshal", b"the key") is None
+    caches.write("thing.marshal", b"the key", value)
+    assert caches.read("thing.marshal", b"the key", plain=True) is None
+    assert caches.read("thing.marshal", b"the key") == value
+    # A value marshal cannot keep is left out, and what was there is kept.
+    caches.write("thing.marshal", b"the key", object(), plain=True)
+    assert caches.read("thing.marshal", b"the key") == value
+    # A truncated file is a miss.
+    caches.write("thing.marshal", b"the key", value, plain=True)
+    (cache / "thing.marshal").write_bytes((cache / "thing.marshal").read_bytes()[:-3])
+    assert caches.read("thing.marshal", b"the key", plain=True) is None
 
 
 def test_the_key_changes_with_the_libraries_that_build_the_cluster(

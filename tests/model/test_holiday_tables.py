@@ -324,7 +324,7 @@ def test_a_corrupt_or_unwritable_holiday_cache_is_only_a_miss(
 ) -> None:
     holiday_names("FR", 2024)
     new_run()
-    (path,) = cache.glob("holidays-*.pickle")
+    (path,) = cache.glob("holidays-*.marshal")
     path.write_bytes(path.read_bytes()[:-10])
     assert holiday_names("FR", 2024) == library_names("FR", 2024)
     new_run()

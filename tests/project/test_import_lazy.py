@@ -170,3 +170,18 @@ def test_mypy_sees_every_public_name(tmp_path: Path) -> None:
     assert 'expression has type "Cluster", variable has type "int"' in out
     assert 'expression has type "HookimplMarker", variable has type "int"' in out
     assert "Found 2 errors" in out
+
+
+def test_loading_a_json_file_imports_no_serialization_library(tmp_path: Path) -> None:
+    """A valid JSON file is built by the loader's own builders: neither cattrs nor
+    the TOML parser, and, once their code is in the user cache, not pickle either."""
+    path = tmp_path / "data.json"
+    path.write_bytes(nogentech.export(nogentech.load(), "json"))
+    code = (
+        "import sys, nogentech\n"
+        f"cluster = nogentech.load({str(path)!r})\n"
+        "assert cluster.companies\n"
+        "print(sorted(m for m in ('pickle', 'cattrs', 'tomllib') if m in sys.modules))\n"
+    )
+    _output(code, tmp_path)  # the first run may write the user cache (the builders)
+    assert ast.literal_eval(_output(code, tmp_path)) == []
