@@ -743,6 +743,16 @@ _TOLD_DAYS = 100
 """Windows of at most so many days have their dates told one day at a time."""
 
 
+def _told_window(series: MeetingSeries, first: dt.date, span: int) -> bool:
+    """Whether the window of ``span`` days from ``first`` is told a day at a time.
+
+    A short one is; so is a longer one that starts more than its own length after
+    the series' first date: dateutil would run through more days to reach it than
+    the window holds (a year ten years on: a tenth of the days, and no rule kept).
+    """
+    return span >= 0 and (span <= _TOLD_DAYS or span < (first - series.first_date).days)
+
+
 def _told(series: MeetingSeries) -> tuple[Any, frozenset[int] | None] | None:
     """The date test of ``series`` and the weekdays of its dates (see ``_tests``), or None.
 
@@ -771,15 +781,16 @@ _TOLD: dict[int, tuple[weakref.ref[MeetingSeries], tuple[Any, frozenset[int] | N
 def _rule_dates(series: MeetingSeries, lo: dt.datetime, hi: dt.datetime) -> list[dt.date]:
     """The local dates of the rule's starts from ``lo`` to ``hi`` (both included), ascending.
 
-    ``lo`` and ``hi`` are in the series' timezone. A short window of a rule that
-    :func:`_date_test` answers is told a day at a time, as dateutil would give it
+    ``lo`` and ``hi`` are in the series' timezone. A window of a rule that
+    :func:`_date_test` answers, short or far from the first date
+    (:func:`_told_window`), is told a day at a time, as dateutil would give it
     (``tests/loading/test_series_dates_told.py``), without running the rule from
     the first date (nor importing dateutil: ``nogentech next`` looks a month
     ahead); any other is run by dateutil, which keeps what it computed.
     """
     first, last = lo.date(), hi.date()
     span = (last - first).days
-    if 0 <= span <= _TOLD_DAYS:
+    if _told_window(series, first, span):
         told = _told(series)
         if told is not None:
             occurs, weekdays = told

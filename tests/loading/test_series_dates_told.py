@@ -7,6 +7,7 @@ import types
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -182,6 +183,13 @@ def test_a_short_window_expands_as_dateutil_runs_the_rule(
     rule: str, first: dt.date, start: dt.time, timezone: str, offset: int, span: int
 ) -> None:
     """The occurrences of a window told a day at a time are those dateutil gives."""
+    _told_as_run(rule, first, start, timezone, offset, span)
+
+
+def _told_as_run(
+    rule: str, first: dt.date, start: dt.time, timezone: str, offset: int, span: int
+) -> None:
+    """The window ``offset`` days after the first date has the occurrences dateutil gives."""
     case = _window(rule, first, start, timezone, offset, span, 40)
     if case is None:
         return
@@ -196,12 +204,45 @@ def test_a_short_window_expands_as_dateutil_runs_the_rule(
 
 
 def _run_by_dateutil(call: Any) -> Any:
-    saved = meetings._TOLD_DAYS
-    meetings._TOLD_DAYS = -1
+    saved = meetings._told_window
+    meetings._told_window = lambda *_: False
     try:
         return call()
     finally:
-        meetings._TOLD_DAYS = saved
+        meetings._told_window = saved
+
+
+@settings(max_examples=150, deadline=None)
+@given(**SERIES, offset=st.integers(-40, 12000), span=st.integers(0, 800))
+def test_a_long_window_far_from_the_first_date_expands_as_dateutil_runs_the_rule(
+    rule: str, first: dt.date, start: dt.time, timezone: str, offset: int, span: int
+) -> None:
+    """A window of up to two years, up to thirty years on, told or run, is what dateutil gives."""
+    _told_as_run(rule, first, start, timezone, offset, span)
+
+
+def test_a_year_ten_years_on_is_told_without_running_the_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    series = _series("FREQ=MONTHLY;BYDAY=2TH", dt.date(2009, 1, 8), dt.time(8, 30), "Europe/Paris")
+    expected = _seen(
+        _run_by_dateutil(lambda: series.occurrences(dt.date(2025, 1, 1), dt.date(2026, 1, 1)))
+    )
+
+    def refused(*_: Any) -> Any:
+        raise AssertionError("the rule was run")
+
+    monkeypatch.setattr(meetings, "_series_rule", refused)
+    found = series.occurrences(dt.date(2025, 1, 1), dt.date(2026, 1, 1))
+    assert _seen(found) == expected
+    assert [m.start.isoformat() for m in found][:2] == [
+        "2025-01-09T08:30:00+01:00",
+        "2025-02-13T08:30:00+01:00",
+    ]
+    assert len(found) == 12
+    # The whole life of the series, from its first date, is run by dateutil.
+    with pytest.raises(AssertionError, match="the rule was run"):
+        series.occurrences(dt.date(2009, 1, 1), dt.date(2026, 1, 1))
 
 
 def test_a_month_of_the_thursday_meeting_is_told_a_day_at_a_time() -> None:
