@@ -402,6 +402,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-reload", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print(
+            "bench_server.py: wrk is not installed (on Debian: apt-get install wrk)",
+            file=sys.stderr,
+        )
+        return 2
     data = Path(args.data) if args.data else None
     rows: list[dict[str, Any]] = []
     if not args.skip_compare:
