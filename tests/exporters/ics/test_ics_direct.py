@@ -146,6 +146,13 @@ def test_the_direct_feed_reads_back_as_the_reference_objects(cluster: Cluster) -
         assert sorted(got) == sorted(built)
         for name in built:
             want, have = built[name], got[name]
+            params = dict(getattr(want, "params", {}))
+            if any(str(v).endswith("\\") for v in params.values()):
+                # An unquoted parameter value ending with a backslash: icalendar's
+                # reader takes that backslash and the colon after it for an escape,
+                # and the value runs into the parameter. It reads the reference's
+                # own bytes the same way (see docs/clients.md).
+                want = again[name]
             if hasattr(want, "dt"):
                 assert have.dt == want.dt
             elif name == "RRULE":
@@ -154,7 +161,6 @@ def test_the_direct_feed_reads_back_as_the_reference_objects(cluster: Cluster) -
                 assert [str(c) for c in have.cats] == [str(c) for c in want.cats]
             else:
                 assert str(have) == str(want)
-            params = dict(getattr(want, "params", {}))
             if any("\\" in str(v) for v in params.values()):
                 # icalendar's reader takes a backslash in a parameter value for an
                 # escape (RFC 5545 has none there): it reads the reference's own
