@@ -8,7 +8,7 @@ plain valid data, and the loader then reads the data again with the converter,
 which reports every problem with its path. A builder may refuse more than the
 converter, never less, and builds equal objects (``tests/loading/test_builders.py``).
 
-Compiled builders are kept in the user cache by their source (:class:`_CompiledCode`).
+The builders of the model's own classes are kept in the user cache (:class:`_Plans`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import os
 import re
 import sys
 import threading
@@ -175,79 +176,86 @@ def _slug_check(v: str) -> list[str]:
     ]
 
 
-class _CompiledCode:
-    """Code objects of builder sources, compiled in this run or taken from the user cache.
+class _Plans:
+    """Builders written in an earlier run: the code of each and how to find its names again.
 
-    A code object is found by its file name and source; the cache
-    file is for one Python (its version and bytecode), read on the first
-    builder and written once, at exit, when this run compiled any source.
-    An entry is let go once its code is taken: a builder is made once a run.
+    A plan is kept by the builder's file name, ``<nogentech builder module.Class>``:
+    its compiled code and, for each name the code refers to, how that value is
+    found again (a field's default or validator, a slot's setter, another class's
+    builder…), so that a later run makes the builder without resolving the
+    class's annotations, writing its source or compiling it. The cache file is for
+    one Python (its version and bytecode), one version of nogentech and of attrs,
+    and the package's modules as they are (their size and time): editing the model
+    writes the plans again. It is read on the first builder and written once, at
+    exit, when this run wrote any builder; a plan is let go once it is taken (a
+    builder is made once a run).
     """
 
     MOST = 1024
-    """Sources kept at most: past that, the file is written with this run's only."""
+    """Plans kept at most: past that, the file is written with this run's only."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kept: dict[bytes, bytes] | None = None
-        self._new: dict[bytes, bytes] = {}
+        self._kept: dict[str, Any] | None = None
+        self._new: dict[str, _Plan] = {}
         self._at_exit = False
 
-    def compile(self, source: str, filename: str) -> types.CodeType:
-        import marshal
-
-        digest = self.key(source, filename)
+    def take(self, where: str) -> _Plan | None:
+        """The plan kept for the builder ``where`` by an earlier run, if it looks whole."""
         with self._lock:
             if self._kept is None:
                 self._kept = self._read()
-            found = self._kept.pop(digest, None)
-        if found is not None:
-            try:
-                code = marshal.loads(found)
-            except (EOFError, ValueError, TypeError):
-                code = None
-            if isinstance(code, types.CodeType) and code.co_filename == filename:
-                return code
-        code = compile(source, filename, "exec")
+            found = self._kept.pop(where, None)
+        if (
+            type(found) is tuple
+            and len(found) == 2
+            and type(found[0]) is bytes
+            and type(found[1]) is tuple
+        ):
+            plan: _Plan = found
+            return plan
+        return None
+
+    def keep(self, where: str, code: bytes, recipe: _Recipe) -> None:
+        """Note the plan of a builder written in this run, for the file."""
         with self._lock:
-            self._new[digest] = marshal.dumps(code)
+            self._new[where] = (code, recipe)
             if not self._at_exit:
                 import atexit
 
                 atexit.register(self.flush)
                 self._at_exit = True
-        return code
-
-    @staticmethod
-    def key(source: str, filename: str) -> bytes:
-        """What a code object is kept by: its file name and whole source, compressed.
-
-        (A digest would need hashlib, whose first import maps a few MiB of OpenSSL.)
-        """
-        import zlib
-
-        return zlib.compress(f"{filename}\0{source}".encode(), 1)
 
     @staticmethod
     def _where() -> tuple[str, bytes]:
         import marshal
 
-        from .caches import file_name
+        from .caches import PACKAGE, file_name, installed, package_signature
+        from .version import __version__
 
-        key = f"{sys.version}\n{sys.implementation.cache_tag}\nmarshal {marshal.version}"
-        return file_name("builders", sys.prefix, "marshal"), key.encode()
+        head = [
+            sys.version,
+            sys.implementation.cache_tag or "",
+            f"marshal {marshal.version}",
+            f"nogentech {__version__}",
+            installed("attr"),
+            installed("attrs"),
+            *package_signature(PACKAGE),
+        ]
+        key = "\n".join(head).encode("utf-8", "surrogateescape")
+        return file_name("builders", sys.prefix, "marshal"), key
 
-    def _read(self) -> dict[bytes, bytes]:
+    def _read(self) -> dict[str, Any]:
         from .caches import read
 
         name, key = self._where()
         found = read(name, key, plain=True)
         if not isinstance(found, dict):
             return {}
-        return {k: v for k, v in found.items() if type(k) is bytes and type(v) is bytes}
+        return {k: v for k, v in found.items() if type(k) is str}
 
     def flush(self) -> None:
-        """Write the sources compiled in this run to the cache (also done at exit)."""
+        """Write the plans of the builders written in this run to the cache (also done at exit)."""
         from .caches import write
 
         with self._lock:
@@ -255,7 +263,7 @@ class _CompiledCode:
                 return
             # Another run may have added its own since this one read the file: keep them.
             merged = self._read()
-            # A source compiled again in this run may be in the file already.
+            # A builder written again in this run may be on file already.
             fresh = {k: v for k, v in self._new.items() if merged.get(k) != v}
             self._new = {}
             if not fresh:
@@ -267,14 +275,30 @@ class _CompiledCode:
             write(name, key, merged, plain=True)
 
 
-_CODE = _CompiledCode()
+_Recipe = tuple[tuple[str, ...], ...]
+"""How a later run finds each name of a builder: ``(name, kind, argument…)``."""
+_Plan = tuple[bytes, _Recipe]
+"""A builder's marshalled code and its recipe (see :class:`_Plans`)."""
+
+_PLANS = _Plans()
+
+
+class _Scope:
+    """The names the source of one builder refers to, and how a later run finds each."""
+
+    __slots__ = ("keepable", "names", "recipe")
+
+    def __init__(self, base: dict[str, Any]) -> None:
+        self.names = dict(base)
+        self.recipe: list[tuple[str, ...]] = []
+        self.keepable = True
 
 
 class _Generator:
-    """Writes the source of one builder per class and compiles it."""
+    """Writes the source of one builder per class and compiles it, or makes it from its plan."""
 
     def __init__(self) -> None:
-        self.names: dict[str, Any] = {
+        self.base: dict[str, Any] = {
             "Refused": Refused,
             "_ABSENT": _ABSENT,
             "_new": object.__new__,
@@ -286,13 +310,23 @@ class _Generator:
             "_set_en": _set_en,
             "_partial": _build_partial,
         }
-        self.count = 0
+        self.scopes: list[_Scope] = []
         self.generating: set[type[Any]] = set()
 
-    def name(self, value: Any, prefix: str) -> str:
-        self.count += 1
-        key = f"_{prefix}{self.count}"
-        self.names[key] = value
+    def name(self, value: Any, prefix: str, how: tuple[str, ...] | None) -> str:
+        """A name for ``value`` in the builder being written.
+
+        ``how`` says how a later run finds the value again (``(kind, argument…)``,
+        see :meth:`_again`); None for a value it cannot find, and the builder is
+        then not kept.
+        """
+        scope = self.scopes[-1]
+        key = f"_{prefix}{len(scope.names) - len(self.base) + 1}"
+        scope.names[key] = value
+        if how is None:
+            scope.keepable = False
+        else:
+            scope.recipe.append((key, *how))
         return key
 
     # -- a class -------------------------------------------------------------
@@ -300,11 +334,67 @@ class _Generator:
     def build(self, cls: type[Any]) -> _Build:
         self.generating.add(cls)
         try:
-            return self._build(cls)
+            where = _kept_as(cls)
+            made = self._again(cls, where) if where is not None else None
+            if made is None:
+                made = self._build(cls, where)
+            return made
         finally:
             self.generating.discard(cls)
 
-    def _build(self, cls: type[Any]) -> _Build:
+    def _again(self, cls: type[Any], where: str) -> _Build | None:
+        """The builder of ``cls`` made from the plan an earlier run kept, or None."""
+        import marshal
+
+        plan = _PLANS.take(where)
+        if plan is None:
+            return None
+        names = dict(self.base)
+        try:
+            fields = attrs.fields_dict(cls)
+            for key, kind, *args in plan[1]:
+                if kind == "cls":
+                    value: Any = cls
+                elif kind == "default":
+                    value = fields[args[0]].default
+                elif kind == "validator":
+                    value = fields[args[0]].validator
+                elif kind == "field":
+                    value = fields[args[0]]
+                elif kind == "set":
+                    value = self._setter(cls, args[0])
+                    if value is None:
+                        return None
+                elif kind == "literal":
+                    value = frozenset(args)
+                elif kind == "group":
+                    value = _group(tuple(args))
+                elif kind == "read":
+                    value = _READERS_BY_NAME[args[0]]
+                elif kind == "build":
+                    value = _nested(_class_named(*args), self.generating)
+                else:
+                    return None
+                names[key] = value
+            code = marshal.loads(plan[0])
+        except Exception:  # noqa: BLE001 - a plan that does not fit: write the builder again
+            return None
+        if not isinstance(code, types.CodeType) or code.co_filename != where:
+            return None
+        exec(code, names)
+        built = names.pop("build", None)
+        return built if callable(built) else None
+
+    def _build(self, cls: type[Any], where: str | None) -> _Build:
+        scope = _Scope(self.base)
+        self.scopes.append(scope)
+        try:
+            lines = self._lines(cls)
+        finally:
+            self.scopes.pop()
+        return self._compile(lines, cls, scope, where)
+
+    def _lines(self, cls: type[Any]) -> list[str]:
         # Resolved in place once per class, where the references' plans find them too.
         attrs.resolve_types(cls)
         hints = {a.name: a.type for a in attrs.fields(cls)}
@@ -330,7 +420,7 @@ class _Generator:
                 lines.extend("    " + c for c in checks)
                 lines.append(f"    {local} = v")
             else:
-                default = self.name(a.default, "default")
+                default = self.name(a.default, "default", ("default", a.name))
                 # One look-up for a key that may be missing: data never holds the
                 # marker, a private object.
                 lines.append(f"    v = d.get({a.name!r}, _ABSENT)")
@@ -344,8 +434,8 @@ class _Generator:
                 lines.extend("        " + c for c in checks)
                 lines.append(f"        {local} = v")
             if plain and a.validator is not None and not handled:
-                check = self.name(a.validator, "validator")
-                field = self.name(a, "field")
+                check = self.name(a.validator, "validator", ("validator", a.name))
+                field = self.name(a, "field", ("field", a.name))
                 call = f"{check}(o, {field}, {local})"
                 if default is not None and self._passes(a, a.default):
                     # The default itself passes, and a validator that passes without
@@ -355,24 +445,23 @@ class _Generator:
                     later.append(f"    {call}")
         lines += ["    if len(d) != seen:", "        raise Refused"]
         if plain:
-            lines.append(f"    o = _new({self.name(cls, 'cls')})")
+            lines.append(f"    o = _new({self.name(cls, 'cls', ('cls',))})")
             for a in fields:
                 setter = self._setter(cls, a.name)
                 if setter is None:
                     lines.append(f"    _set(o, {a.name!r}, f_{a.name})")
                 else:
-                    lines.append(f"    {self.name(setter, 'set')}(o, f_{a.name})")
+                    lines.append(f"    {self.name(setter, 'set', ('set', a.name))}(o, f_{a.name})")
             lines.extend(later)
             if hasattr(cls, "__attrs_post_init__"):
                 lines.append("    o.__attrs_post_init__()")
             lines.append("    return o")
         else:
             args = ", ".join(f"{a.alias}=f_{a.name}" for a in fields)
-            lines.append(f"    return {self.name(cls, 'cls')}({args})")
-        return self._compile(lines, cls)
+            lines.append(f"    return {self.name(cls, 'cls', ('cls',))}({args})")
+        return lines
 
-    @staticmethod
-    def _noting(cls: type[Any], a: attrs.Attribute[Any], kind: Any) -> list[str]:
+    def _noting(self, cls: type[Any], a: attrs.Attribute[Any], kind: Any) -> list[str]:
         """Lines that add the ids a reference field's value ``v`` names to ``r``.
 
         A reference field holds an id, an optional id or a tuple of ids; another
@@ -382,7 +471,7 @@ class _Generator:
         targets = a.metadata.get("ref")
         if not targets:
             return []
-        group = _group(tuple(targets))
+        group = self.name(_group(tuple(targets)), "group", ("group", *targets))
         if kind is str:
             return [f"r[{group}].append(v)"]
         if kind == (str | None):  # equal to typing.Optional[str] too
@@ -434,15 +523,34 @@ class _Generator:
             return False
         return True
 
-    def _compile(self, lines: list[str], cls: type[Any]) -> _Build:
+    def _compile(
+        self, lines: list[str], cls: type[Any], scope: _Scope, where: str | None
+    ) -> _Build:
+        import marshal
+
         source = "\n".join(lines) + "\n"
-        code = _CODE.compile(source, f"<nogentech builder {cls.__module__}.{cls.__qualname__}>")
-        # Every builder has the generator's names as its globals: one namespace
-        # for all of them, not a copy of the names so far for each. The names
-        # are unique, and ``build`` is taken out as soon as it is defined.
-        exec(code, self.names)
-        built: _Build = self.names.pop("build")
+        filename = f"<nogentech builder {cls.__module__}.{cls.__qualname__}>"
+        code = compile(source, filename, "exec")
+        if where is not None and scope.keepable:
+            _PLANS.keep(where, marshal.dumps(code), tuple(scope.recipe))
+        # Each builder has its own names as its globals (the few it refers to);
+        # ``build`` is taken out as soon as it is defined.
+        exec(code, scope.names)
+        built: _Build = scope.names.pop("build")
         return built
+
+    def _reader(self, kind: Any) -> str:
+        """The name of the function that reads a plain value of ``kind``."""
+        reader = _READERS.get(kind)
+        if reader is not None:
+            return self.name(reader, "read", ("read", _READER_NAMES[kind]))
+        return self.name(_hook(kind), "read", None)
+
+    def _nested(self, kind: type[Any]) -> str:
+        """The name of the builder of ``kind``, an attrs class held by the class being written."""
+        return self.name(
+            _nested(kind, self.generating), "build", ("build", kind.__module__, kind.__qualname__)
+        )
 
     # -- a value -------------------------------------------------------------
 
@@ -469,7 +577,7 @@ class _Generator:
         if kind is bool or kind is int:
             return [f"if type(v) is not {kind.__name__}:", "    raise Refused"], validator is None
         if origin is Literal and all(type(a) is str for a in args):
-            allowed = self.name(frozenset(args), "literal")
+            allowed = self.name(frozenset(args), "literal", ("literal", *args))
             lines = [f"if type(v) is not str or v not in {allowed}:", "    raise Refused"]
             options = getattr(validator, "options", None)
             if (
@@ -496,15 +604,13 @@ class _Generator:
             return ["v = _partial(v)"], validator is None
         reader = _READERS.get(kind)
         if reader is not None:
-            return [f"v = {self.name(reader, 'read')}(v)"], validator is None
+            return [f"v = {self._reader(kind)}(v)"], validator is None
         if origin is tuple and args[1:] == (...,):
             return self._tuple(args[0], validator)
         if attrs.has(kind):
-            return [f"v = {self.name(_nested(kind, self.generating), 'build')}(v, k, r)"], (
-                validator is None
-            )
+            return [f"v = {self._nested(kind)}(v, k, r)"], validator is None
         self._unseen(kind)
-        return [f"v = {self.name(_hook(kind), 'hook')}(v)"], validator is None
+        return [f"v = {self.name(_hook(kind), 'hook', None)}(v)"], validator is None
 
     @staticmethod
     def _unseen(kind: Any) -> None:
@@ -535,7 +641,7 @@ class _Generator:
         elif item is Text:
             lines = [*head, "v = tuple([_text(x) for x in v])"]
         elif attrs.has(item):
-            call = self.name(_nested(item, self.generating), "build")
+            call = self._nested(item)
             # A loop, not a comprehension: most such lists hold one or two tables,
             # and a comprehension is a function call of its own.
             lines = [
@@ -548,7 +654,7 @@ class _Generator:
         else:
             if item not in _READERS:
                 self._unseen(item)
-            call = self.name(_READERS.get(item) or _hook(item), "read")
+            call = self._reader(item)
             lines = [*head, f"v = tuple([{call}(x) for x in v])"]
         size = _min_len(validator)
         if size is not None:
@@ -725,11 +831,51 @@ def _build_float(v: Any) -> float:
     raise Refused
 
 
+_READER_NAMES: dict[Any, str] = {
+    dt.date: "date",
+    dt.time: "time",
+    dt.datetime: "datetime",
+    dt.timedelta: "duration",
+    float: "float",
+}
+"""The name of each type :data:`_READERS` reads, as a builder's plan has it."""
+_READERS_BY_NAME: dict[str, Callable[[Any], Any]] = {
+    "date": _build_date,
+    "time": _build_time,
+    "datetime": _build_datetime,
+    "duration": _build_duration,
+    "float": _build_float,
+}
 _READERS: dict[Any, Callable[[Any], Any]] = {
-    dt.date: _build_date,
-    dt.time: _build_time,
-    dt.datetime: _build_datetime,
-    dt.timedelta: _build_duration,
-    float: _build_float,
+    kind: _READERS_BY_NAME[name] for kind, name in _READER_NAMES.items()
 }
 """Plain values read without the converter (no cattrs import on the fast way)."""
+
+
+def _kept_as(cls: type[Any]) -> str | None:
+    """The name a plan of the builder of ``cls`` is kept by, or None if it is not kept.
+
+    Only the builders of classes defined in the package's own modules are kept:
+    the cache key holds the size and time of those files, not of any other.
+    """
+    if "<" in cls.__qualname__:
+        return None
+    module = sys.modules.get(cls.__module__)
+    path = getattr(module, "__file__", None)
+    if not isinstance(path, str):
+        return None
+    from .caches import PACKAGE
+
+    if os.path.dirname(os.path.abspath(path)) != PACKAGE:
+        return None
+    return f"<nogentech builder {cls.__module__}.{cls.__qualname__}>"
+
+
+def _class_named(module: str, qualname: str) -> type[Any]:
+    """The class ``qualname`` of the module ``module`` (imported already)."""
+    found: Any = sys.modules[module]
+    for part in qualname.split("."):
+        found = getattr(found, part)
+    if not isinstance(found, type):
+        raise TypeError(f"{module}.{qualname} is not a class")
+    return found

@@ -14,7 +14,16 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["CACHE_ENV", "cache_dir", "file_name", "installed", "read", "write"]
+__all__ = [
+    "CACHE_ENV",
+    "PACKAGE",
+    "cache_dir",
+    "file_name",
+    "installed",
+    "package_signature",
+    "read",
+    "write",
+]
 
 CACHE_ENV = "NOGENTECH_CACHE_DIR"
 """Environment variable: the cache directory; set but empty, no cache is read or written."""
@@ -24,6 +33,9 @@ _MAGIC = b"nogentech-cache 1\n"
 _MAGIC_PLAIN = b"nogentech-cache 1 marshal\n"
 """The same, for a file whose value is kept with :mod:`marshal` (``plain=True``)."""
 _LENGTH = 8
+
+PACKAGE = os.path.dirname(os.path.abspath(__file__))
+"""The directory of the package's own modules."""
 
 
 def cache_dir() -> str | None:
@@ -179,3 +191,32 @@ def _package_dir(package: str) -> str | None:
         return None
     places = list(spec.submodule_search_locations or ()) if spec is not None else []
     return places[0] if places else None
+
+
+def package_signature(top: str = PACKAGE) -> list[str]:
+    """``path size mtime`` of the files in ``top`` that build and check a cluster, sorted.
+
+    Those are the package's own modules and its ``data`` directory: by the layers
+    of ``docs/architecture.md``, no subpackage (the exporters, the command line,
+    the server…) is imported by the loader or the model. A key that holds this
+    changes when the model, the loader or the built-in data is edited.
+    """
+    found: list[str] = []
+    pending = [top]
+    while pending:
+        directory = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if directory == top and entry.name == "data":
+                        pending.append(entry.path)
+                    continue
+                info = entry.stat()
+            except OSError:
+                continue
+            found.append(f"{entry.path} {info.st_size} {info.st_mtime_ns}")
+    return sorted(found)

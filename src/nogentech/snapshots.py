@@ -10,46 +10,19 @@ rebuilt or left out, never an error.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 
-from .caches import file_name, installed, read, write
+from .caches import PACKAGE, file_name, installed, package_signature, read, write
 from .cluster import Cluster
 
 __all__ = ["builtin_cluster", "snapshot_file", "snapshot_key"]
 
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE = PACKAGE
+"""The package's directory, whose files are in the key."""
+
 _LIBRARIES = ("attr", "attrs", "cattrs", "dateutil", "holidays")
 """The libraries whose versions are in the key: they build and check the cluster."""
-
-
-def _signature(top: str) -> list[str]:
-    """``path size mtime`` of the files that build and check a cluster, sorted.
-
-    Those are the package's own modules and its ``data`` directory: by the layers
-    of ``docs/architecture.md``, no subpackage (the exporters, the command line,
-    the server…) is imported by the loader or the model.
-    """
-    found: list[str] = []
-    pending = [top]
-    while pending:
-        directory = pending.pop()
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if directory == top and entry.name == "data":
-                        pending.append(entry.path)
-                    continue
-                info = entry.stat()
-            except OSError:
-                continue
-            found.append(f"{entry.path} {info.st_size} {info.st_mtime_ns}")
-    return sorted(found)
 
 
 def snapshot_file() -> str:
@@ -63,7 +36,7 @@ def snapshot_key(data: bytes) -> bytes:
 
     head = [__version__, sys.version, sys.implementation.cache_tag or ""]
     head += [installed(name) for name in _LIBRARIES]
-    head += _signature(_PACKAGE)
+    head += package_signature(_PACKAGE)
     return "\n".join(head).encode("utf-8", "surrogateescape") + b"\0" + data
 
 
