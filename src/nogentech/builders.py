@@ -106,21 +106,25 @@ class Batch:
 
 @functools.cache
 def _builders() -> Callable[[type[Any]], _Build]:
-    made: dict[type[Any], _Build] = {}
-    generator = _Generator()
-    # One class at a time: the generator names the values its sources refer to.
+    return _each_once(_Generator())
+
+
+def _each_once(writer: _Writer) -> Callable[[type[Any]], Any]:
+    """``writer``'s function of a class, made on first use and kept."""
+    made: dict[type[Any], Any] = {}
+    # One class at a time: the writer names the values its sources refer to.
     lock = threading.RLock()
 
-    def build(cls: type[Any]) -> _Build:
+    def function(cls: type[Any]) -> Any:
         found = made.get(cls)
         if found is None:
             with lock:
                 found = made.get(cls)
                 if found is None:
-                    found = made[cls] = generator.build(cls)
+                    found = made[cls] = writer.make(cls)
         return found
 
-    return build
+    return function
 
 
 _GROUPS: dict[tuple[str, ...], int] = {}
@@ -177,9 +181,10 @@ def _slug_check(v: str) -> list[str]:
 
 
 class _Plans:
-    """Builders written in an earlier run: the code of each and how to find its names again.
+    """Builders (and dumpers) written in an earlier run: the code of each and how to find its names.
 
-    A plan is kept by the builder's file name, ``<nogentech builder module.Class>``:
+    A plan is kept by its file name, ``<nogentech builder module.Class>`` (or
+    ``dumper``, :mod:`nogentech.dumpers`):
     its compiled code and, for each name the code refers to, how that value is
     found again (a field's default or validator, a slot's setter, another class's
     builder…), so that a later run makes the builder without resolving the
@@ -284,7 +289,7 @@ _PLANS = _Plans()
 
 
 class _Scope:
-    """The names the source of one builder refers to, and how a later run finds each."""
+    """The names the source of one function refers to, and how a later run finds each."""
 
     __slots__ = ("keepable", "names", "recipe")
 
@@ -294,30 +299,27 @@ class _Scope:
         self.keepable = True
 
 
-class _Generator:
-    """Writes the source of one builder per class and compiles it, or makes it from its plan."""
+class _Writer:
+    """Writes one function per class from a source it compiles, or makes it from its plan.
 
-    def __init__(self) -> None:
-        self.base: dict[str, Any] = {
-            "Refused": Refused,
-            "_ABSENT": _ABSENT,
-            "_new": object.__new__,
-            "_set": object.__setattr__,
-            "_SLUG": match_slug,
-            "_text": _build_text,
-            "_Text": Text,
-            "_set_fr": _set_fr,
-            "_set_en": _set_en,
-            "_partial": _build_partial,
-        }
+    The builders' generator is one; the dumpers' writer (:mod:`nogentech.dumpers`)
+    another. ``kind`` names what it writes (``builder``), ``entry`` the function
+    its source defines (``build``).
+    """
+
+    kind = ""
+    entry = ""
+
+    def __init__(self, base: dict[str, Any]) -> None:
+        self.base = base
         self.scopes: list[_Scope] = []
         self.generating: set[type[Any]] = set()
 
     def name(self, value: Any, prefix: str, how: tuple[str, ...] | None) -> str:
-        """A name for ``value`` in the builder being written.
+        """A name for ``value`` in the function being written.
 
         ``how`` says how a later run finds the value again (``(kind, argument…)``,
-        see :meth:`_again`); None for a value it cannot find, and the builder is
+        see :meth:`_find`); None for a value it cannot find, and the function is
         then not kept.
         """
         scope = self.scopes[-1]
@@ -329,21 +331,20 @@ class _Generator:
             scope.recipe.append((key, *how))
         return key
 
-    # -- a class -------------------------------------------------------------
-
-    def build(self, cls: type[Any]) -> _Build:
+    def make(self, cls: type[Any]) -> Any:
+        """The function of ``cls``: from the plan an earlier run kept, or written now."""
         self.generating.add(cls)
         try:
-            where = _kept_as(cls)
+            where = _kept_as(cls, self.kind)
             made = self._again(cls, where) if where is not None else None
             if made is None:
-                made = self._build(cls, where)
+                made = self._write(cls, where)
             return made
         finally:
             self.generating.discard(cls)
 
-    def _again(self, cls: type[Any], where: str) -> _Build | None:
-        """The builder of ``cls`` made from the plan an earlier run kept, or None."""
+    def _again(self, cls: type[Any], where: str) -> Any:
+        """The function of ``cls`` made from the plan kept as ``where``, or None."""
         import marshal
 
         plan = _PLANS.take(where)
@@ -351,48 +352,93 @@ class _Generator:
             return None
         names = dict(self.base)
         try:
-            fields = attrs.fields_dict(cls)
             for key, kind, *args in plan[1]:
-                if kind == "cls":
-                    value: Any = cls
-                elif kind == "default":
-                    value = fields[args[0]].default
-                elif kind == "validator":
-                    value = fields[args[0]].validator
-                elif kind == "field":
-                    value = fields[args[0]]
-                elif kind == "set":
-                    value = self._setter(cls, args[0])
-                    if value is None:
-                        return None
-                elif kind == "literal":
-                    value = frozenset(args)
-                elif kind == "group":
-                    value = _group(tuple(args))
-                elif kind == "read":
-                    value = _READERS_BY_NAME[args[0]]
-                elif kind == "build":
-                    value = _nested(_class_named(*args), self.generating)
-                else:
-                    return None
-                names[key] = value
+                names[key] = self._find(cls, kind, args)
             code = marshal.loads(plan[0])
-        except Exception:  # noqa: BLE001 - a plan that does not fit: write the builder again
+        except Exception:  # noqa: BLE001 - a plan that does not fit: write the function again
             return None
         if not isinstance(code, types.CodeType) or code.co_filename != where:
             return None
         exec(code, names)
-        built = names.pop("build", None)
-        return built if callable(built) else None
+        made = names.pop(self.entry, None)
+        return made if callable(made) else None
 
-    def _build(self, cls: type[Any], where: str | None) -> _Build:
+    def _find(self, cls: type[Any], kind: str, args: list[str]) -> Any:
+        """The value a plan's name of ``kind`` stands for; raises when there is none."""
+        raise LookupError(f"no value of kind {kind!r}")
+
+    def _write(self, cls: type[Any], where: str | None) -> Any:
+        raise NotImplementedError
+
+    def _compile(self, lines: list[str], cls: type[Any], scope: _Scope, where: str | None) -> Any:
+        """The function the source ``lines`` define, kept as ``where`` for a later run."""
+        import marshal
+
+        source = "\n".join(lines) + "\n"
+        filename = f"<nogentech {self.kind} {cls.__module__}.{cls.__qualname__}>"
+        code = compile(source, filename, "exec")
+        if where is not None and scope.keepable:
+            _PLANS.keep(where, marshal.dumps(code), tuple(scope.recipe))
+        # Each function has its own names as its globals (the few it refers to);
+        # the function is taken out as soon as it is defined.
+        exec(code, scope.names)
+        return scope.names.pop(self.entry)
+
+
+class _Generator(_Writer):
+    """Writes the source of one builder per class and compiles it, or makes it from its plan."""
+
+    kind = "builder"
+    entry = "build"
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                "Refused": Refused,
+                "_ABSENT": _ABSENT,
+                "_new": object.__new__,
+                "_set": object.__setattr__,
+                "_SLUG": match_slug,
+                "_text": _build_text,
+                "_Text": Text,
+                "_set_fr": _set_fr,
+                "_set_en": _set_en,
+                "_partial": _build_partial,
+            }
+        )
+
+    # -- a class -------------------------------------------------------------
+
+    def _find(self, cls: type[Any], kind: str, args: list[str]) -> Any:
+        if kind == "cls":
+            return cls
+        if kind in ("default", "validator", "field"):
+            field = attrs.fields_dict(cls)[args[0]]
+            return field if kind == "field" else getattr(field, kind)
+        if kind == "set":
+            setter = self._setter(cls, args[0])
+            if setter is None:
+                raise LookupError(f"{cls.__qualname__}.{args[0]} has no slot")
+            return setter
+        if kind == "literal":
+            return frozenset(args)
+        if kind == "group":
+            return _group(tuple(args))
+        if kind == "read":
+            return _READERS_BY_NAME[args[0]]
+        if kind == "build":
+            return _nested(_class_named(*args), self.generating)
+        return super()._find(cls, kind, args)
+
+    def _write(self, cls: type[Any], where: str | None) -> _Build:
         scope = _Scope(self.base)
         self.scopes.append(scope)
         try:
             lines = self._lines(cls)
         finally:
             self.scopes.pop()
-        return self._compile(lines, cls, scope, where)
+        built: _Build = self._compile(lines, cls, scope, where)
+        return built
 
     def _lines(self, cls: type[Any]) -> list[str]:
         # Resolved in place once per class, where the references' plans find them too.
@@ -522,22 +568,6 @@ class _Generator:
         except Exception:  # noqa: BLE001 - a default that fails is refused, as attrs would
             return False
         return True
-
-    def _compile(
-        self, lines: list[str], cls: type[Any], scope: _Scope, where: str | None
-    ) -> _Build:
-        import marshal
-
-        source = "\n".join(lines) + "\n"
-        filename = f"<nogentech builder {cls.__module__}.{cls.__qualname__}>"
-        code = compile(source, filename, "exec")
-        if where is not None and scope.keepable:
-            _PLANS.keep(where, marshal.dumps(code), tuple(scope.recipe))
-        # Each builder has its own names as its globals (the few it refers to);
-        # ``build`` is taken out as soon as it is defined.
-        exec(code, scope.names)
-        built: _Build = scope.names.pop("build")
-        return built
 
     def _reader(self, kind: Any) -> str:
         """The name of the function that reads a plain value of ``kind``."""
@@ -852,10 +882,11 @@ _READERS: dict[Any, Callable[[Any], Any]] = {
 """Plain values read without the converter (no cattrs import on the fast way)."""
 
 
-def _kept_as(cls: type[Any]) -> str | None:
-    """The name a plan of the builder of ``cls`` is kept by, or None if it is not kept.
+def _kept_as(cls: type[Any], kind: str = "builder") -> str | None:
+    """The name a plan of the ``kind`` of ``cls`` is kept by, or None if it is not kept.
 
-    Only the builders of classes defined in the package's own modules are kept:
+    ``kind`` is ``builder`` or ``dumper`` (:mod:`nogentech.dumpers`). Only the
+    builders and dumpers of classes defined in the package's own modules are kept:
     the cache key holds the size and time of those files, not of any other.
     """
     if "<" in cls.__qualname__:
@@ -868,7 +899,7 @@ def _kept_as(cls: type[Any]) -> str | None:
 
     if os.path.dirname(os.path.abspath(path)) != PACKAGE:
         return None
-    return f"<nogentech builder {cls.__module__}.{cls.__qualname__}>"
+    return f"<nogentech {kind} {cls.__module__}.{cls.__qualname__}>"
 
 
 def _class_named(module: str, qualname: str) -> type[Any]:

@@ -19,8 +19,8 @@ from cattrs import Converter
 from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
-from .durations import format_duration, parse_duration
-from .text import PartialDate, Text, check_string, quote
+from .durations import format_clock, format_duration, parse_duration
+from .text import PartialDate, Text, check_string, quote, text_table
 
 __all__ = [
     "configure_converter",
@@ -108,15 +108,6 @@ def _structure_text(value: object, _: Any) -> Text:
     )
 
 
-def _unstructure_text(value: Text) -> dict[str, str]:
-    out = {}
-    if value.fr is not None:
-        out["fr"] = value.fr
-    if value.en is not None:
-        out["en"] = value.en
-    return out
-
-
 def _structure_partial(value: object, _: Any) -> PartialDate:
     if isinstance(value, int) and not isinstance(value, bool):
         return PartialDate(value)
@@ -156,10 +147,6 @@ def _structure_time(value: object, _: Any) -> dt.time:
         except ValueError:
             pass
     raise ValueError(f"invalid time {quote(value)} (expected HH:MM)")
-
-
-def _unstructure_time(value: dt.time) -> str:
-    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
 
 
 def _structure_datetime(value: object, _: Any) -> dt.datetime:
@@ -251,13 +238,13 @@ def configure_converter(conv: Converter) -> None:
     conv.register_structure_hook(float, _structure_float)
     conv.register_structure_hook(bool, _strict(bool, "true or false"))
     conv.register_structure_hook(Text, _structure_text)
-    conv.register_unstructure_hook(Text, _unstructure_text)
+    conv.register_unstructure_hook(Text, text_table)
     conv.register_structure_hook(PartialDate, _structure_partial)
     conv.register_unstructure_hook(PartialDate, PartialDate.isoformat)
     conv.register_structure_hook(dt.date, _structure_date)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
     conv.register_structure_hook(dt.time, _structure_time)
-    conv.register_unstructure_hook(dt.time, _unstructure_time)
+    conv.register_unstructure_hook(dt.time, format_clock)
     conv.register_structure_hook(dt.datetime, _structure_datetime)
     conv.register_unstructure_hook(dt.datetime, _unstructure_datetime)
     conv.register_structure_hook(dt.timedelta, _structure_duration)

@@ -10,7 +10,7 @@ import re
 
 from .text import quote
 
-__all__ = ["format_duration", "parse_duration"]
+__all__ = ["format_clock", "format_duration", "parse_duration"]
 
 _DURATION = re.compile(
     r"^P(?:(?P<w>\d{1,6})W)?(?:(?P<d>\d{1,7})D)?"
@@ -45,3 +45,8 @@ def format_duration(value: dt.timedelta) -> str:
     if clock:
         out += "T" + clock
     return out if out != "P" else "PT0S"
+
+
+def format_clock(value: dt.time) -> str:
+    """A time of day as a data file writes it: ``HH:MM``, or ``HH:MM:SS`` with seconds."""
+    return value.strftime("%H:%M:%S" if value.second else "%H:%M")

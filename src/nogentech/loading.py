@@ -247,9 +247,16 @@ def _item_classes() -> dict[str, type[Any]]:
 
 def to_dict(cluster: Cluster) -> dict[str, Any]:
     """Plain data for ``cluster`` (JSON-ready), starting with ``schema_version``."""
-    from .converters import converter
+    from .dumpers import dumper
 
-    body = converter().unstructure(cluster)
+    try:
+        dump = dumper(type(cluster))
+    except TypeError:  # a subclass with a field no dumper writes: the converter does
+        from .converters import converter
+
+        body = converter().unstructure(cluster)
+    else:
+        body = dump(cluster)
     return {"schema_version": SCHEMA_VERSION, **body}
 
 

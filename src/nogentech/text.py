@@ -23,6 +23,7 @@ __all__ = [
     "quote",
     "slug",
     "slugs",
+    "text_table",
 ]
 
 Lang = Literal["fr", "en"]
@@ -255,3 +256,13 @@ def refs(*targets: str) -> Any:
 def ref(*targets: str) -> Any:
     """An attrs field holding one optional id that points into the cluster's ``targets``."""
     return attrs.field(default=None, validator=optional_slug, metadata={"ref": targets})
+
+
+def text_table(value: Text) -> dict[str, str]:
+    """``value`` as a data file's table: ``fr`` and ``en``, each when it is set."""
+    out = {}
+    if value.fr is not None:
+        out["fr"] = value.fr
+    if value.en is not None:
+        out["en"] = value.en
+    return out

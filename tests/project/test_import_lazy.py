@@ -185,3 +185,23 @@ def test_loading_a_json_file_imports_no_serialization_library(tmp_path: Path) ->
     )
     _output(code, tmp_path)  # the first run may write the user cache (the builders)
     assert ast.literal_eval(_output(code, tmp_path)) == []
+
+
+def test_dumping_a_cluster_to_json_imports_no_serialization_library(tmp_path: Path) -> None:
+    """The JSON text of a cluster is made by the dumpers: neither cattrs nor pickle,
+    once their plans are in the user cache; nor cattrs for the JSON export."""
+    path = tmp_path / "data.json"
+    path.write_bytes(nogentech.export(nogentech.load(), "json"))
+    loaded = f"import sys, nogentech\ncluster = nogentech.load({str(path)!r})\n"
+    names = "('pickle', 'cattrs', 'tomllib')"
+    dumps = loaded + (
+        "assert nogentech.dumps(cluster).startswith('{')\n"
+        f"print(sorted(m for m in {names} if m in sys.modules))\n"
+    )
+    export = loaded + (
+        "assert nogentech.export(cluster, 'json').startswith(b'{')\n"
+        "print(sorted(m for m in ('cattrs', 'tomllib') if m in sys.modules))\n"
+    )
+    _output(dumps, tmp_path)  # the first run may write the user cache
+    assert ast.literal_eval(_output(dumps, tmp_path)) == []
+    assert ast.literal_eval(_output(export, tmp_path)) == []
