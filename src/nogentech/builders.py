@@ -199,7 +199,9 @@ class _Plans:
     MOST = 1024
     """Plans kept at most: past that, the file is written with this run's only."""
 
-    def __init__(self) -> None:
+    def __init__(self, stem: str = "builders") -> None:
+        self.stem = stem
+        """The cache file's name starts with it: each kind of function has its file."""
         self._lock = threading.Lock()
         self._kept: dict[str, Any] | None = None
         self._new: dict[str, _Plan] = {}
@@ -214,14 +216,14 @@ class _Plans:
         if (
             type(found) is tuple
             and len(found) == 2
-            and type(found[0]) is bytes
+            and type(found[0]) is types.CodeType
             and type(found[1]) is tuple
         ):
             plan: _Plan = found
             return plan
         return None
 
-    def keep(self, where: str, code: bytes, recipe: _Recipe) -> None:
+    def keep(self, where: str, code: types.CodeType, recipe: _Recipe) -> None:
         """Note the plan of a builder written in this run, for the file."""
         with self._lock:
             self._new[where] = (code, recipe)
@@ -231,8 +233,7 @@ class _Plans:
                 atexit.register(self.flush)
                 self._at_exit = True
 
-    @staticmethod
-    def _where() -> tuple[str, bytes]:
+    def _where(self) -> tuple[str, bytes]:
         import marshal
 
         from .caches import PACKAGE, file_name, installed, package_signature
@@ -248,7 +249,7 @@ class _Plans:
             *package_signature(PACKAGE),
         ]
         key = "\n".join(head).encode("utf-8", "surrogateescape")
-        return file_name("builders", sys.prefix, "marshal"), key
+        return file_name(self.stem, sys.prefix, "marshal"), key
 
     def _read(self) -> dict[str, Any]:
         from .caches import read
@@ -282,8 +283,8 @@ class _Plans:
 
 _Recipe = tuple[tuple[str, ...], ...]
 """How a later run finds each name of a builder: ``(name, kind, argument…)``."""
-_Plan = tuple[bytes, _Recipe]
-"""A builder's marshalled code and its recipe (see :class:`_Plans`)."""
+_Plan = tuple[types.CodeType, _Recipe]
+"""A builder's compiled code and its recipe (see :class:`_Plans`)."""
 
 _PLANS = _Plans()
 
@@ -345,19 +346,17 @@ class _Writer:
 
     def _again(self, cls: type[Any], where: str) -> Any:
         """The function of ``cls`` made from the plan kept as ``where``, or None."""
-        import marshal
-
-        plan = _PLANS.take(where)
+        plan = self._plans().take(where)
         if plan is None:
+            return None
+        code, recipe = plan
+        if code.co_filename != where:
             return None
         names = dict(self.base)
         try:
-            for key, kind, *args in plan[1]:
+            for key, kind, *args in recipe:
                 names[key] = self._find(cls, kind, args)
-            code = marshal.loads(plan[0])
         except Exception:  # noqa: BLE001 - a plan that does not fit: write the function again
-            return None
-        if not isinstance(code, types.CodeType) or code.co_filename != where:
             return None
         exec(code, names)
         made = names.pop(self.entry, None)
@@ -367,18 +366,20 @@ class _Writer:
         """The value a plan's name of ``kind`` stands for; raises when there is none."""
         raise LookupError(f"no value of kind {kind!r}")
 
+    def _plans(self) -> _Plans:
+        """Where the plans of this kind of function are kept."""
+        return _PLANS
+
     def _write(self, cls: type[Any], where: str | None) -> Any:
         raise NotImplementedError
 
     def _compile(self, lines: list[str], cls: type[Any], scope: _Scope, where: str | None) -> Any:
         """The function the source ``lines`` define, kept as ``where`` for a later run."""
-        import marshal
-
         source = "\n".join(lines) + "\n"
         filename = f"<nogentech {self.kind} {cls.__module__}.{cls.__qualname__}>"
         code = compile(source, filename, "exec")
         if where is not None and scope.keepable:
-            _PLANS.keep(where, marshal.dumps(code), tuple(scope.recipe))
+            self._plans().keep(where, code, tuple(scope.recipe))
         # Each function has its own names as its globals (the few it refers to);
         # the function is taken out as soon as it is defined.
         exec(code, scope.names)

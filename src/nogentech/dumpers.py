@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import attrs
 
-from .builders import _class_named, _each_once, _Scope, _Writer
+from .builders import _class_named, _each_once, _Plans, _Scope, _Writer
 from .durations import format_clock, format_duration
 from .text import PartialDate, Text, text_table
 
@@ -42,6 +42,9 @@ def _dumpers() -> Callable[[type[Any]], _Dump]:
     return _each_once(_DumpWriter())
 
 
+_PLANS = _Plans("dumpers")
+"""The dumpers' plans, in a file of their own: a load does not read them."""
+
 _PLAIN = (str, int, bool, float)
 """Types the converter leaves as they are."""
 
@@ -61,6 +64,9 @@ class _DumpWriter(_Writer):
         if kind == "dump":
             return self._nested(_class_named(*args))
         return super()._find(cls, kind, args)
+
+    def _plans(self) -> _Plans:
+        return _PLANS
 
     def _write(self, cls: type[Any], where: str | None) -> _Dump:
         if not attrs.has(cls):

@@ -160,17 +160,17 @@ def test_without_a_cache_every_run_writes_its_builders(tmp_path: Path, data: Pat
     assert sorted(first["written"]) == sorted(second["written"])
     assert first["compiled"] == second["compiled"] > 10
     assert second["dump"] == first["dump"]
-    assert not any(tmp_path.glob("**/builders-*.marshal"))
+    assert not any(tmp_path.glob("**/*.marshal"))
 
 
 def _spoilt(n: int, plan: Any) -> Any:
     """Plan ``plan`` spoilt in one of six ways, by ``n``."""
     code, recipe = plan
-    other = marshal.dumps(compile("build = 1", "<nogentech builder elsewhere>", "exec"))
+    other = compile("build = 1", "<nogentech builder elsewhere>", "exec")
     return [
         7,
-        (b"\x00not marshal", recipe),
-        (marshal.dumps(7), recipe),
+        (marshal.dumps(code), recipe),
+        (7, recipe),
         (other, recipe),
         (code, (*recipe, ("_x99", "field", "no_such_field"))),
         (code, (*recipe, ("_x99", "no-such-kind"))),
@@ -180,17 +180,19 @@ def _spoilt(n: int, plan: Any) -> Any:
 def test_plans_that_do_not_fit_are_written_again(tmp_path: Path, data: Path) -> None:
     cache = tmp_path / "cache"
     first = run(cache, data)
-    path = cache_file(cache)
-    head, body = _split(path.read_bytes())
-    plans = marshal.loads(body)
-    assert len(plans) == len(first["written"])
-    path.write_bytes(
-        head + marshal.dumps({k: _spoilt(n, plans[k]) for n, k in enumerate(sorted(plans))})
-    )
+    kept = 0
+    for stem in ("builders", "dumpers"):
+        (path,) = cache.glob(f"{stem}-*.marshal")
+        head, body = _split(path.read_bytes())
+        plans = marshal.loads(body)
+        kept += len(plans)
+        spoilt = {k: _spoilt(n, plans[k]) for n, k in enumerate(sorted(plans))}
+        path.write_bytes(head + marshal.dumps(spoilt))
+    assert kept == len(first["written"])
     second = run(cache, data)
     assert sorted(second["written"]) == sorted(first["written"])
     assert (second["dump"], second["problems"]) == (first["dump"], first["problems"])
-    # The builders written again are kept again.
+    # The builders and dumpers written again are kept again.
     assert run(cache, data)["written"] == []
 
 
@@ -198,7 +200,7 @@ def test_a_plan_is_taken_only_under_the_key_it_was_kept_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(caches.CACHE_ENV, str(tmp_path))
-    code = marshal.dumps(compile("build = 2", "<nogentech builder test>", "exec"))
+    code = compile("build = 2", "<nogentech builder test>", "exec")
     kept = builders._Plans()
     kept.keep("<nogentech builder test>", code, (("_cls1", "cls"),))
     kept.flush()
@@ -209,6 +211,11 @@ def test_a_plan_is_taken_only_under_the_key_it_was_kept_for(
     assert builders._Plans().take("<nogentech builder test>") is None
 
 
+def _code(n: int, name: str = "") -> Any:
+    """The code of a builder ``build = n`` kept as ``<nogentech builder test n>`` (or ``name``)."""
+    return compile(f"build = {n}", f"<nogentech builder {name or f'test {n}'}>", "exec")
+
+
 def test_the_file_is_written_once_with_this_runs_plans_past_its_bound(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -216,20 +223,20 @@ def test_the_file_is_written_once_with_this_runs_plans_past_its_bound(
     kept = builders._Plans()
     monkeypatch.setattr(kept, "MOST", 3)
     for n in range(3):
-        kept.keep(f"<nogentech builder test {n}>", b"%d" % n, ())
+        kept.keep(f"<nogentech builder test {n}>", _code(n), ())
     kept.flush()
     assert len(marshal.loads(_split(cache_file(tmp_path).read_bytes())[1])) == 3
     # Another run keeps two more: with the three on file it would keep five.
     later = builders._Plans()
     monkeypatch.setattr(later, "MOST", 3)
     for n in range(3, 5):
-        later.keep(f"<nogentech builder test {n}>", b"%d" % n, ())
+        later.keep(f"<nogentech builder test {n}>", _code(n), ())
     later.flush()
     plans = marshal.loads(_split(cache_file(tmp_path).read_bytes())[1])
     assert sorted(plans) == ["<nogentech builder test 3>", "<nogentech builder test 4>"]
     # A third run takes each of those once.
     taken = builders._Plans()
-    assert taken.take("<nogentech builder test 4>") == (b"4", ())
+    assert taken.take("<nogentech builder test 4>") == (_code(4), ())
     assert taken.take("<nogentech builder test 4>") is None
 
 
@@ -237,7 +244,7 @@ def test_a_run_that_keeps_only_plans_on_file_leaves_the_file_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(caches.CACHE_ENV, str(tmp_path))
-    where, plan = "<nogentech builder again>", (b"code", (("_cls1", "cls"),))
+    where, plan = "<nogentech builder again>", (_code(1, "again"), (("_cls1", "cls"),))
     first = builders._Plans()
     first.keep(where, *plan)
     first.flush()
@@ -249,7 +256,7 @@ def test_a_run_that_keeps_only_plans_on_file_leaves_the_file_as_it_was(
     later.flush()
     assert (path.read_bytes(), path.stat().st_mtime_ns, path.stat().st_ino) == written
     # A plan new to the file is still added to it.
-    later.keep("<nogentech builder new>", b"other", ())
+    later.keep("<nogentech builder new>", _code(2, "new"), ())
     later.flush()
     assert sorted(marshal.loads(_split(path.read_bytes())[1])) == [
         "<nogentech builder again>",

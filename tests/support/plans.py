@@ -20,20 +20,20 @@ def written_and_planned(
     """The plans kept for ``classes``, their functions as written, and as made from the plans.
 
     ``made`` is the name of ``module``'s cached function that gives a class's
-    function (``_builders``); ``writer`` the class that writes them. The
-    second set is made by a fresh cache that reads only the first set's plans,
-    and may not write any function.
+    function (``_builders``), whose plans are ``module._PLANS``; ``writer`` the
+    class that writes them. The second set is made by a fresh cache that reads
+    only the first set's plans, and may not write any function.
     """
     with pytest.MonkeyPatch.context() as patch:
         keeper = builders._Plans()
         keeper._kept = {}
-        patch.setattr(builders, "_PLANS", keeper)
+        patch.setattr(module, "_PLANS", keeper)
         patch.setattr(module, made, functools.cache(getattr(module, made).__wrapped__))
         written = {cls: getattr(module, made)()(cls) for cls in classes}
         plans, keeper._new = dict(keeper._new), {}
         reader = builders._Plans()
         reader._kept = dict(plans)
-        patch.setattr(builders, "_PLANS", reader)
+        patch.setattr(module, "_PLANS", reader)
         patch.setattr(module, made, functools.cache(getattr(module, made).__wrapped__))
 
         def refuse(*args: Any) -> Any:
