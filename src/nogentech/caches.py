@@ -58,9 +58,19 @@ def file_name(stem: str, where: str, suffix: str = "pickle") -> str:
     Two environments that share the cache directory (two virtual environments,
     two checkouts) then keep a file each, instead of rebuilding each other's.
     """
-    import zlib
+    return f"{stem}-{_fnv1a(where.encode('utf-8', 'surrogateescape')):08x}.{suffix}"
 
-    return f"{stem}-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}.{suffix}"
+
+def _fnv1a(data: bytes) -> int:
+    """The 32-bit FNV-1a hash of ``data``.
+
+    Computed here rather than by ``zlib.crc32``: importing zlib (or binascii)
+    maps a shared library, a third of a MiB of a first load's memory.
+    """
+    value = 0x811C9DC5
+    for byte in data:
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
 
 
 def _head(key: bytes, plain: bool) -> bytes:
