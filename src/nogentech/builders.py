@@ -44,6 +44,55 @@ _HASH_CACHE = "_attrs_cached_hash"
 _ABSENT = object()
 
 
+_OPEN: dict[type[Any], type[Any] | None] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def _open(cls: type[Any]) -> type[Any] | None:
+    """A subclass of ``cls`` whose new instances are filled by plain attribute stores.
+
+    A frozen slotted class refuses attribute stores, so each slot of a new
+    instance would be set by calling its setter. This subclass adds no slot and
+    takes back ``object``'s own attribute setting and deleting: its instances
+    have the layout of ``cls``'s, the interpreter stores into their slots at
+    once, and a builder makes the finished object an instance of ``cls`` by
+    assigning its ``__class__``. None for a class that cannot have one (its own
+    ``__new__``, another metaclass, a class that refuses the subclass or the
+    assignment): its builders call the setters.
+    """
+    maker: Any = cls.__new__
+    with _OPEN_LOCK:
+        if cls in _OPEN:
+            return _OPEN[cls]
+        found: type[Any] | None = None
+        if (
+            type(cls) is type
+            and maker is object.__new__
+            and "__slots__" in cls.__dict__
+            and cls.__dictoffset__ == 0
+        ):
+            try:
+                made = type(
+                    f"_Open{cls.__name__}",
+                    (cls,),
+                    {
+                        "__slots__": (),
+                        "__module__": __name__,
+                        "__init__": object.__init__,
+                        "__setattr__": object.__setattr__,
+                        "__delattr__": object.__delattr__,
+                    },
+                )
+                probe = made()
+                probe.__class__ = cls
+            except Exception:  # noqa: BLE001 - a class that refuses: its setters are called
+                pass
+            else:
+                found = made
+        _OPEN[cls] = found
+        return found
+
+
 _Named = defaultdict[int, list[str]]
 """The references named in a batch: for each group of targets (by its number), the ids."""
 _Build = Callable[[Any, dict[str, str], _Named], Any]
@@ -402,8 +451,7 @@ class _Generator(_Writer):
                 "_SLUG": match_slug,
                 "_text": _build_text,
                 "_Text": Text,
-                "_set_fr": _set_fr,
-                "_set_en": _set_en,
+                "_OpenText": _OpenText,
                 "_partial": _build_partial,
             }
         )
@@ -421,6 +469,11 @@ class _Generator(_Writer):
             if setter is None:
                 raise LookupError(f"{cls.__qualname__}.{args[0]} has no slot")
             return setter
+        if kind == "open":
+            twin = _open(cls)
+            if twin is None:
+                raise LookupError(f"{cls.__qualname__} has no open subclass")
+            return twin
         if kind == "literal":
             return frozenset(args)
         if kind == "group":
@@ -492,13 +545,7 @@ class _Generator(_Writer):
                     later.append(f"    {call}")
         lines += ["    if len(d) != seen:", "        raise Refused"]
         if plain:
-            lines.append(f"    o = _new({self.name(cls, 'cls', ('cls',))})")
-            for a in fields:
-                setter = self._setter(cls, a.name)
-                if setter is None:
-                    lines.append(f"    _set(o, {a.name!r}, f_{a.name})")
-                else:
-                    lines.append(f"    {self.name(setter, 'set', ('set', a.name))}(o, f_{a.name})")
+            lines += self._making(cls, fields)
             lines.extend(later)
             if hasattr(cls, "__attrs_post_init__"):
                 lines.append("    o.__attrs_post_init__()")
@@ -526,6 +573,27 @@ class _Generator(_Writer):
         if kind == tuple[str, ...]:
             return [f"r[{group}].extend(v)"]
         raise TypeError(f"{cls.__qualname__}.{a.name}: a reference must be str or tuple[str, ...]")
+
+    def _making(self, cls: type[Any], fields: list[attrs.Attribute[Any]]) -> list[str]:
+        """Lines that make ``o``, the instance of ``cls`` holding the values ``f_…``.
+
+        With the class's open subclass (see :func:`_open`), its slots are filled
+        by attribute stores; else by calling each slot's setter.
+        """
+        twin = _open(cls)
+        real = self.name(cls, "cls", ("cls",))
+        if twin is not None and all(a.name.isidentifier() for a in fields):
+            lines = [f"    o = {self.name(twin, 'open', ('open',))}()"]
+            lines += [f"    o.{a.name} = f_{a.name}" for a in fields]
+            return [*lines, f"    o.__class__ = {real}"]
+        lines = [f"    o = _new({real})"]
+        for a in fields:
+            setter = self._setter(cls, a.name)
+            if setter is None:
+                lines.append(f"    _set(o, {a.name!r}, f_{a.name})")
+            else:
+                lines.append(f"    {self.name(setter, 'set', ('set', a.name))}(o, f_{a.name})")
+        return lines
 
     @staticmethod
     def _plain(cls: type[Any]) -> bool:
@@ -624,9 +692,10 @@ class _Generator(_Writer):
                 "if type(v) is str and v:",
                 "    if not v.isascii():",
                 "        v.encode()",
-                "    t = _new(_Text)",
-                "    _set_fr(t, v)",
-                "    _set_en(t, None)",
+                "    t = _OpenText()",
+                "    t.fr = v",
+                "    t.en = None",
+                "    t.__class__ = _Text",
                 "    v = t",
                 "else:",
                 "    v = _text(v)",
@@ -753,20 +822,25 @@ def _build_text(v: Any) -> Text:
         en = None
     else:
         raise Refused
-    out: Text = _new(Text)
-    _set_fr(out, fr)
-    _set_en(out, en)
-    return out
+    out = _OpenText()
+    out.fr = fr
+    out.en = en
+    out.__class__ = Text
+    made: Text = out
+    return made
+
+
+def _open_model(cls: type[Any]) -> Any:
+    """The open subclass of one of the model's own classes (which always has one)."""
+    twin = _open(cls)
+    if twin is None:  # pragma: no cover - the model's classes are plain slotted ones
+        raise TypeError(f"{cls.__qualname__} has no open subclass")
+    return twin
 
 
 _new = object.__new__
-_set_fr = Text.__dict__["fr"].__set__
-_set_en = Text.__dict__["en"].__set__
-
-
-_set_year = PartialDate.__dict__["year"].__set__
-_set_month = PartialDate.__dict__["month"].__set__
-_set_day = PartialDate.__dict__["day"].__set__
+_OpenText = _open_model(Text)
+_OpenPartialDate = _open_model(PartialDate)
 _fromisoformat = dt.date.fromisoformat
 
 
@@ -783,11 +857,13 @@ def _build_partial(v: Any) -> PartialDate:
         size = len(v)
         if size == 10 and v[4] == "-" == v[7]:
             whole = _fromisoformat(v)
-            out: PartialDate = _new(PartialDate)
-            _set_year(out, whole.year)
-            _set_month(out, whole.month)
-            _set_day(out, whole.day)
-            return out
+            out = _OpenPartialDate()
+            out.year = whole.year
+            out.month = whole.month
+            out.day = whole.day
+            out.__class__ = PartialDate
+            made: PartialDate = out
+            return made
         if not v.isascii():
             raise Refused
         if size == 4 and v.isdigit():
@@ -803,11 +879,13 @@ def _build_partial(v: Any) -> PartialDate:
         raise Refused
     if not MIN_YEAR <= year <= MAX_YEAR or (month is not None and not 1 <= month <= 12):
         raise Refused
-    out = _new(PartialDate)
-    _set_year(out, year)
-    _set_month(out, month)
-    _set_day(out, day)
-    return out
+    out = _OpenPartialDate()
+    out.year = year
+    out.month = month
+    out.day = day
+    out.__class__ = PartialDate
+    made = out
+    return made
 
 
 def _iso_reader(pattern: str, kind: type[Any]) -> Callable[[Any], Any]:

@@ -395,3 +395,83 @@ def test_every_reference_is_the_very_string_of_the_id_it_names() -> None:
     pairs += [(r.of, cluster.get(r.of).id) for r in roles]
     assert len(pairs) > 50
     assert all(ref is ident for ref, ident in pairs)
+
+
+def _objects(value: Any) -> Iterator[Any]:
+    """Every attrs object in ``value``, nested ones included."""
+    if attrs.has(type(value)):
+        yield value
+        for field in attrs.fields(type(value)):
+            yield from _objects(getattr(value, field.name))
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _objects(item)
+
+
+def test_built_objects_are_finished_instances_of_their_own_class() -> None:
+    """Objects filled through a writable subclass end as plain frozen instances."""
+    import weakref
+
+    from nogentech.loading import builtin_path
+
+    cluster = nogentech.loads(builtin_path().read_bytes(), "toml")
+    objects = list(_objects(cluster))
+    assert len({type(o) for o in objects}) >= 10
+    for obj in objects:
+        cls = type(obj)
+        assert cls.__module__.startswith("nogentech.") and not cls.__name__.startswith("_")
+        assert "__attrs_attrs__" in cls.__dict__  # an attrs class itself, not a subclass
+        name = attrs.fields(cls)[0].name
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            setattr(obj, name, getattr(obj, name))
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            delattr(obj, name)
+        assert weakref.ref(obj)() is obj
+        assert hash(obj) == hash(attrs.evolve(obj))
+        assert obj == attrs.evolve(obj)
+
+
+@attrs.frozen
+class _Pair:
+    key: str
+    value: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+
+
+class _Counted(type):
+    made: typing.ClassVar[int] = 0
+
+
+@attrs.frozen
+class _OwnNew:
+    key: str
+    value: int = 0
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> _OwnNew:
+        instance: _OwnNew = super().__new__(cls)
+        return instance
+
+
+@attrs.frozen
+class _OtherMeta(metaclass=_Counted):
+    key: str
+    value: int = 0
+
+
+@pytest.mark.parametrize("cls", [_Pair, _OwnNew, _OtherMeta], ids=lambda c: c.__name__)
+def test_classes_with_or_without_a_writable_subclass_are_built_alike(cls: type[Any]) -> None:
+    """A class with its own ``__new__`` or metaclass is filled by its slots' setters."""
+    from nogentech.builders import _open
+
+    assert (_open(cls) is None) == (cls is not _Pair)
+    build = builder(cls)
+    got = build({"key": "a", "value": 3})
+    assert same(got, cls(key="a", value=3))
+    assert same(build({"key": "b"}), cls(key="b"))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        got.key = "b"
+    for odd in ({"key": 1}, {"key": "a", "value": "3"}, {"value": 1}, {"key": "a", "x": 1}):
+        with pytest.raises(Exception):  # noqa: B017
+            build(odd)
+    if cls is _Pair:
+        with pytest.raises(ValueError):
+            build({"key": "a", "value": -1})
