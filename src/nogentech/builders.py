@@ -41,7 +41,6 @@ class Refused(Exception):
 
 
 _HASH_CACHE = "_attrs_cached_hash"
-_ABSENT = object()
 
 
 _OPEN: dict[type[Any], type[Any] | None] = {}
@@ -445,7 +444,6 @@ class _Generator(_Writer):
         super().__init__(
             {
                 "Refused": Refused,
-                "_ABSENT": _ABSENT,
                 "_new": object.__new__,
                 "_set": object.__setattr__,
                 "_SLUG": match_slug,
@@ -520,19 +518,19 @@ class _Generator(_Writer):
                 lines.extend("    " + c for c in checks)
                 lines.append(f"    {local} = v")
             else:
-                default = self.name(a.default, "default", ("default", a.name))
-                # One look-up for a key that may be missing: data never holds the
-                # marker, a private object.
-                lines.append(f"    v = d.get({a.name!r}, _ABSENT)")
-                lines.append("    if v is _ABSENT:")
+                default = self._default(a)
+                # A test of the key, then its value: cheaper than a ``get`` for a
+                # key that is there, and much cheaper for one that is not.
+                lines.append(f"    if {a.name!r} in d:")
+                lines.append(f"        v = d[{a.name!r}]")
+                lines.append("        seen += 1")
+                lines.extend("        " + c for c in checks)
+                lines.append(f"        {local} = v")
+                lines.append("    else:")
                 if plain and handled and not self._passes(a, a.default):
                     lines.append("        raise Refused")
                 else:
                     lines.append(f"        {local} = {default}")
-                lines.append("    else:")
-                lines.append("        seen += 1")
-                lines.extend("        " + c for c in checks)
-                lines.append(f"        {local} = v")
             if plain and a.validator is not None and not handled:
                 check = self.name(a.validator, "validator", ("validator", a.name))
                 field = self.name(a, "field", ("field", a.name))
@@ -573,6 +571,13 @@ class _Generator(_Writer):
         if kind == tuple[str, ...]:
             return [f"r[{group}].extend(v)"]
         raise TypeError(f"{cls.__qualname__}.{a.name}: a reference must be str or tuple[str, ...]")
+
+    def _default(self, a: attrs.Attribute[Any]) -> str:
+        """The default of field ``a`` in the source: ``None``, ``True`` and ``False``
+        as they are, another value by a name."""
+        if a.default is None or a.default is True or a.default is False:
+            return repr(a.default)
+        return self.name(a.default, "default", ("default", a.name))
 
     def _making(self, cls: type[Any], fields: list[attrs.Attribute[Any]]) -> list[str]:
         """Lines that make ``o``, the instance of ``cls`` holding the values ``f_…``.

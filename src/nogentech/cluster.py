@@ -83,9 +83,12 @@ class Cluster:
 
     def __attrs_post_init__(self) -> None:
         collections = {name: getattr(self, name) for name in COLLECTIONS}
-        problems = check_references(collections, self.id)
-        if problems:
-            raise DataError(problems)
+        if any(collections.values()):
+            # Without any item there is no id to repeat and no reference to check
+            # (the loader's header, before it adds the collections it has checked).
+            problems = check_references(collections, self.id)
+            if problems:
+                raise DataError(problems)
         self._make_index()
 
     def _with_checked(self, collections: Mapping[str, tuple[Any, ...]]) -> Cluster:

@@ -161,7 +161,7 @@ def _from_valid_dict(data: Mapping[str, Any]) -> Cluster | None:
         return None
     head: dict[str, Any] = {}
     for key, value in data.items():
-        if key == "schema_version" or key in COLLECTIONS:
+        if key in _NOT_HEAD:
             continue
         if str(key).startswith("x-"):
             try:
@@ -175,16 +175,22 @@ def _from_valid_dict(data: Mapping[str, Any]) -> Cluster | None:
         # The header first, as the data file has it, then each collection.
         top: Cluster = batch.build(Cluster, head)
         collections: dict[str, tuple[Any, ...]] = {}
-        for name in COLLECTIONS:
-            items = data.get(name, ())
-            if not isinstance(items, list):
+        for name, cls in _item_classes().items():
+            items = data.get(name, _NO_ITEMS)
+            if type(items) is not list:
                 return None
-            collections[name] = batch.build_each(_item_class(name), items)
+            collections[name] = batch.build_each(cls, items) if items else ()
     except Exception:  # noqa: BLE001 - any problem: read again and report them all
         return None
     if not named_sound(collections, top.id, batch.named()):
         return None
     return top._with_checked(collections)
+
+
+_NOT_HEAD = frozenset(("schema_version", *COLLECTIONS))
+"""The top-level keys that are not the cluster's own fields."""
+_NO_ITEMS: list[Any] = []
+"""The items of a collection the data does not have (a list, as a present one is)."""
 
 
 def _from_dict_with_problems(data: Mapping[str, Any], source: str | None) -> Cluster:
