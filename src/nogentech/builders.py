@@ -843,7 +843,6 @@ def _open_model(cls: type[Any]) -> Any:
     return twin
 
 
-_new = object.__new__
 _OpenText = _open_model(Text)
 _OpenPartialDate = _open_model(PartialDate)
 _fromisoformat = dt.date.fromisoformat

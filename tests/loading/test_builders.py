@@ -438,7 +438,7 @@ class _Pair:
 
 
 class _Counted(type):
-    made: typing.ClassVar[int] = 0
+    """A metaclass of its own: its classes are left to their setters."""
 
 
 @attrs.frozen
