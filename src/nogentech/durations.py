@@ -13,8 +13,7 @@ from .text import quote
 __all__ = ["format_clock", "format_duration", "parse_duration"]
 
 _DURATION = re.compile(
-    r"^P(?:(?P<w>\d{1,6})W)?(?:(?P<d>\d{1,7})D)?"
-    r"(?:T(?:(?P<h>\d{1,8})H)?(?:(?P<m>\d{1,9})M)?(?:(?P<s>\d{1,10})S)?)?$"
+    r"P(?:(\d{1,6})W)?(?:(\d{1,7})D)?(?:T(?:(\d{1,8})H)?(?:(\d{1,9})M)?(?:(\d{1,10})S)?)?"
 )
 
 
@@ -24,13 +23,30 @@ def parse_duration(text: str) -> dt.timedelta:
     Each number has a few digits at most (a week count six, a second count ten):
     enough for any duration the model allows, and never a number too long to read.
     """
-    match = _DURATION.match(text.strip().upper()) if isinstance(text, str) else None
-    if not match or text.strip().upper() in ("P", "PT") or text.strip().upper().endswith("T"):
+    if type(text) is str:
+        known = _READ.get(text)
+        if known is not None:
+            return known
+    found = _DURATION.fullmatch(text.strip().upper()) if isinstance(text, str) else None
+    # "P" and "PT" match the pattern but name no duration, nor does a trailing "T".
+    if found is None or found.string in ("P", "PT") or found.string.endswith("T"):
         raise ValueError(f"expected an ISO 8601 duration such as 'PT2H' (got {quote(text)})")
-    parts = {k: int(v) if v else 0 for k, v in match.groupdict().items()}
-    return dt.timedelta(
-        weeks=parts["w"], days=parts["d"], hours=parts["h"], minutes=parts["m"], seconds=parts["s"]
+    weeks, days, hours, minutes, seconds = found.groups(0)
+    value = dt.timedelta(
+        days=int(weeks) * 7 + int(days),
+        seconds=(int(hours) * 60 + int(minutes)) * 60 + int(seconds),
     )
+    if type(text) is str and len(text) <= 64 and len(_READ) < _KEPT:
+        _READ[text] = value
+    return value
+
+
+_KEPT = 512
+"""How many texts :func:`parse_duration` keeps the duration of."""
+_READ: dict[str, dt.timedelta] = {}
+"""The duration of the first :data:`_KEPT` texts read (of 64 characters at most): a
+data file names the same few durations many times. Once it is full, other texts are
+read each time, at the cost of a first reading."""
 
 
 def format_duration(value: dt.timedelta) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import weakref
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -34,7 +34,7 @@ from .recurrence import (
     window,
     zone,
 )
-from .rules import WEEKDAYS, days_in_month, parse_rule, set_positions, utc_until
+from .rules import KEPT_RULES, WEEKDAYS, days_in_month, parse_rule, set_positions, utc_until
 from .text import PartialDate, Text, ref, refs, slug
 
 __all__ = [
@@ -49,11 +49,16 @@ __all__ = [
 ]
 
 
+_NO_TIME = dt.timedelta(0)
+
+
 def _positive(_inst: Any, attribute: attrs.Attribute[Any], value: dt.timedelta | None) -> None:
     """A duration of whole seconds, more than zero and at most :data:`MAX_DURATION`."""
-    if value is None:
+    if value is None or (
+        type(value) is dt.timedelta and _NO_TIME < value <= MAX_DURATION and not value.microseconds
+    ):
         return
-    if value <= dt.timedelta(0):
+    if value <= _NO_TIME:
         raise ValueError(f"'{attribute.name}' must be a positive duration (got {value})")
     if value % dt.timedelta(seconds=1):
         raise ValueError(f"'{attribute.name}' must be whole seconds (got {value})")
@@ -547,25 +552,34 @@ def _counted_date_test(series: MeetingSeries, last: dt.date) -> Any:
     return occurs if most(last) <= int(parts["COUNT"]) else None
 
 
-def _tests(series: MeetingSeries, *, counted: bool) -> Any:
-    """A test telling whether a date is one the series' rule gives, a bound and weekdays, or None.
+class _Shape(NamedTuple):
+    """What :func:`_tests` reads from a rule alone, before the series' first date."""
 
-    dateutil runs a rule from its first date, so asking it about dates years later
-    computes every occurrence in between. For a rule without COUNT, BYWEEKNO or
-    BYYEARDAY, and with BYSETPOS only in a MONTHLY rule, the answer is a matter of
-    the date alone, as dateutil would find it: the period (day, week from WKST,
-    month or year) is a multiple of INTERVAL periods after the first date's, the
-    date passes each BYxxx part (with the defaults dateutil takes from the first
-    date), is at one of the BYSETPOS positions among the dates of its month that
-    pass them, and its start is not after UNTIL. None for other rules, which
-    dateutil runs. With ``counted``, a rule with COUNT is given the test of the
-    same rule without COUNT. The bound is a function giving, for a date, at most
-    how many dates the rule gives from its first date to that one.
+    freq: str
+    step: int
+    counted: bool
+    """True when the rule has COUNT."""
+    positions: tuple[int, ...] | None
+    months: frozenset[int] | None
+    month_days: frozenset[int] | None
+    weekdays: frozenset[int] | None
+    nth: frozenset[tuple[int, int]] | None
+    by_date: bool
+    """True when the rule has a part that picks dates (else the first date gives them)."""
+    wkst: int
+
+
+@functools.lru_cache(maxsize=KEPT_RULES)
+def _shape(rule: str) -> _Shape | None:
+    """The parts of ``rule`` that :func:`_tests` answers from, or None for a rule it leaves
+    to dateutil (BYWEEKNO, BYYEARDAY, BYSETPOS outside a MONTHLY rule, or plain and
+    numbered weekdays together).
+
+    The shapes of the last :data:`~nogentech.rules.KEPT_RULES` rules are kept, as their
+    parts are; a rule read after more than so many others is read again.
     """
-    parts = parse_rule(series.rule)
+    parts = parse_rule(rule)
     if any(p in parts for p in ("BYWEEKNO", "BYYEARDAY")):
-        return None
-    if "COUNT" in parts and not counted:
         return None
     positions: tuple[int, ...] | None = None
     if "BYSETPOS" in parts:
@@ -574,9 +588,6 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
         # The n-th dates (from either end) of those the month gives; dateutil
         # counts them in the whole month, then drops those before the first date.
         positions = set_positions(parts["BYSETPOS"])
-    freq = parts["FREQ"]
-    start = series.first_date
-    step = int(parts.get("INTERVAL", "1"))
     months = frozenset(int(m) for m in parts["BYMONTH"].split(",")) if "BYMONTH" in parts else None
     month_days: frozenset[int] | None = None
     if "BYMONTHDAY" in parts:
@@ -593,7 +604,42 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
         if plain and numbered:
             return None  # dateutil would ask for both at once
         weekdays, nth = frozenset(plain) or None, frozenset(numbered) or None
-    if not any(p in parts for p in _BY_DATE):
+    return _Shape(
+        freq=parts["FREQ"],
+        step=int(parts.get("INTERVAL", "1")),
+        counted="COUNT" in parts,
+        positions=positions,
+        months=months,
+        month_days=month_days,
+        weekdays=weekdays,
+        nth=nth,
+        by_date=any(p in parts for p in _BY_DATE),
+        wkst=_WEEKDAY_INDEX[parts.get("WKST", "MO")],
+    )
+
+
+def _tests(series: MeetingSeries, *, counted: bool) -> Any:
+    """A test telling whether a date is one the series' rule gives, a bound and weekdays, or None.
+
+    dateutil runs a rule from its first date, so asking it about dates years later
+    computes every occurrence in between. For a rule without COUNT, BYWEEKNO or
+    BYYEARDAY, and with BYSETPOS only in a MONTHLY rule, the answer is a matter of
+    the date alone, as dateutil would find it: the period (day, week from WKST,
+    month or year) is a multiple of INTERVAL periods after the first date's, the
+    date passes each BYxxx part (with the defaults dateutil takes from the first
+    date), is at one of the BYSETPOS positions among the dates of its month that
+    pass them, and its start is not after UNTIL. None for other rules, which
+    dateutil runs. With ``counted``, a rule with COUNT is given the test of the
+    same rule without COUNT. The bound is a function giving, for a date, at most
+    how many dates the rule gives from its first date to that one.
+    """
+    shape = _shape(series.rule)
+    if shape is None or (shape.counted and not counted):
+        return None
+    freq, step, positions = shape.freq, shape.step, shape.positions
+    months, month_days, weekdays, nth = shape.months, shape.month_days, shape.weekdays, shape.nth
+    start = series.first_date
+    if not shape.by_date:
         if freq == "YEARLY":
             months = months or frozenset((start.month,))
             month_days = frozenset((start.day,))
@@ -603,8 +649,7 @@ def _tests(series: MeetingSeries, *, counted: bool) -> Any:
             weekdays = frozenset((start.weekday(),))
     tz = zone(series.timezone)
     until = utc_until(rule_text(series.rule, tz))
-    wkst = _WEEKDAY_INDEX[parts.get("WKST", "MO")]
-    week_one = start - dt.timedelta(days=(start.weekday() - wkst) % 7)
+    week_one = start - dt.timedelta(days=(start.weekday() - shape.wkst) % 7)
     start_time = series.start_time
 
     def period_of(day: dt.date) -> int:
