@@ -358,3 +358,23 @@ def _upcoming(cluster: Cluster, n: int, after: dt.datetime | None) -> list[Meeti
         if len(found) >= n or end >= limit:
             return found[:n]
         span *= 4
+
+
+ITEM_CLASSES: dict[str, type[Any]] = {
+    "sources": Source,
+    "places": Place,
+    "sectors": Sector,
+    "companies": Company,
+    "sub_clusters": SubCluster,
+    "commissions": Commission,
+    "people": Person,
+    "meeting_series": MeetingSeries,
+    "events": Event,
+    "milestones": Milestone,
+    "key_figures": KeyFigure,
+    "projects": Project,
+    "discrepancies": Discrepancy,
+}
+"""The class of the items of each collection of :class:`Cluster`, in the order of
+:data:`~nogentech.references.COLLECTIONS`: what its annotations say, known without
+reading them (a test checks that both agree)."""

@@ -11,13 +11,12 @@ import functools
 import gc
 import os
 import re
-import typing
 from collections.abc import Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
-from .cluster import Cluster
+from .cluster import ITEM_CLASSES, Cluster
 from .exceptions import DataError, Problem, did_you_mean
 from .files import check_depth, parse_text, read_regular
 from .limits import MAX_FILE_SIZE
@@ -245,10 +244,8 @@ def _item_class(name: str) -> type[Any]:
 
 @functools.cache
 def _item_classes() -> dict[str, type[Any]]:
-    """The class of the items of each collection (the annotations are read once)."""
-    attrs.resolve_types(Cluster)  # once per class, as the builders do
-    fields = attrs.fields_dict(Cluster)
-    return {name: typing.get_args(fields[name].type)[0] for name in COLLECTIONS}
+    """The class of the items of each collection, in the order of ``COLLECTIONS``."""
+    return {name: ITEM_CLASSES[name] for name in COLLECTIONS}
 
 
 def to_dict(cluster: Cluster) -> dict[str, Any]:
