@@ -240,8 +240,9 @@ class _Plans:
     one Python (its version and bytecode), one version of nogentech and of attrs,
     and the package's modules as they are (their size and time): editing the model
     writes the plans again. It is read on the first builder and written once, at
-    exit, when this run wrote any builder; a plan is let go once it is taken (a
-    builder is made once a run).
+    exit, when this run wrote any builder. Each plan is kept as its own marshalled
+    bytes, made into code only when it is taken, and let go then (a builder is
+    made once a run).
     """
 
     MOST = 1024
@@ -252,7 +253,7 @@ class _Plans:
         """The cache file's name starts with it: each kind of function has its file."""
         self._lock = threading.Lock()
         self._kept: dict[str, Any] | None = None
-        self._new: dict[str, _Plan] = {}
+        self._new: dict[str, bytes] = {}
         self._at_exit = False
 
     def take(self, where: str) -> _Plan | None:
@@ -260,7 +261,15 @@ class _Plans:
         with self._lock:
             if self._kept is None:
                 self._kept = self._read()
-            found = self._kept.pop(where, None)
+            kept = self._kept.pop(where, None)
+        found: Any = None
+        if type(kept) is bytes:
+            import marshal
+
+            try:
+                found = marshal.loads(kept)
+            except (EOFError, ValueError, TypeError):
+                return None
         if (
             type(found) is tuple
             and len(found) == 2
@@ -274,7 +283,7 @@ class _Plans:
     def keep(self, where: str, code: types.CodeType, recipe: _Recipe) -> None:
         """Note the plan of a builder written in this run, for the file."""
         with self._lock:
-            self._new[where] = (code, recipe)
+            self._new[where] = _plan_bytes(code, recipe)
             if not self._at_exit:
                 import atexit
 
@@ -291,6 +300,7 @@ class _Plans:
             sys.version,
             sys.implementation.cache_tag or "",
             f"marshal {marshal.version}",
+            f"plans {_PLAN_FORMAT}",
             f"nogentech {__version__}",
             installed("attr"),
             installed("attrs"),
@@ -306,7 +316,7 @@ class _Plans:
         found = read(name, key, plain=True)
         if not isinstance(found, dict):
             return {}
-        return {k: v for k, v in found.items() if type(k) is str}
+        return {k: v for k, v in found.items() if type(k) is str and type(v) is bytes}
 
     def flush(self) -> None:
         """Write the plans of the builders written in this run to the cache (also done at exit)."""
@@ -333,6 +343,17 @@ _Recipe = tuple[tuple[str, ...], ...]
 """How a later run finds each name of a builder: ``(name, kind, argument…)``."""
 _Plan = tuple[types.CodeType, _Recipe]
 """A builder's compiled code and its recipe (see :class:`_Plans`)."""
+
+_PLAN_FORMAT = 2
+"""The form of the plans' file: each plan is marshalled on its own (2), so that reading
+the file makes only the bytes of each, and a plan's code is made when it is taken."""
+
+
+def _plan_bytes(code: types.CodeType, recipe: _Recipe) -> bytes:
+    import marshal
+
+    return marshal.dumps((code, recipe))
+
 
 _PLANS = _Plans()
 

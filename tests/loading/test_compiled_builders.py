@@ -163,18 +163,21 @@ def test_without_a_cache_every_run_writes_its_builders(tmp_path: Path, data: Pat
     assert not any(tmp_path.glob("**/*.marshal"))
 
 
-def _spoilt(n: int, plan: Any) -> Any:
-    """Plan ``plan`` spoilt in one of six ways, by ``n``."""
-    code, recipe = plan
+def _spoilt(n: int, kept: bytes) -> Any:
+    """The kept plan ``kept`` (its marshalled bytes) spoilt in one of eight ways, by ``n``."""
+    code, recipe = marshal.loads(kept)
     other = compile("build = 1", "<nogentech builder elsewhere>", "exec")
     return [
         7,
-        (marshal.dumps(code), recipe),
-        (7, recipe),
-        (other, recipe),
-        (code, (*recipe, ("_x99", "field", "no_such_field"))),
-        (code, (*recipe, ("_x99", "no-such-kind"))),
-    ][n % 6]
+        (code, recipe),
+        b"\x00not marshal data",
+        kept[: len(kept) // 2],
+        marshal.dumps((marshal.dumps(code), recipe)),
+        marshal.dumps((7, recipe)),
+        marshal.dumps((other, recipe)),
+        marshal.dumps((code, (*recipe, ("_x99", "field", "no_such_field")))),
+        marshal.dumps((code, (*recipe, ("_x99", "no-such-kind")))),
+    ][n % 9]
 
 
 def test_plans_that_do_not_fit_are_written_again(tmp_path: Path, data: Path) -> None:
