@@ -242,10 +242,9 @@ def _item_class(name: str) -> type[Any]:
     return _item_classes()[name]
 
 
-@functools.cache
 def _item_classes() -> dict[str, type[Any]]:
     """The class of the items of each collection, in the order of ``COLLECTIONS``."""
-    return {name: ITEM_CLASSES[name] for name in COLLECTIONS}
+    return ITEM_CLASSES
 
 
 def to_dict(cluster: Cluster) -> dict[str, Any]:
