@@ -26,19 +26,18 @@ if TYPE_CHECKING:
 __all__ = [
     "LANG_OPTION",
     "Exporter",
-    "ExporterInfo",
     "ExporterRegistry",
     "Hooks",
     "Option",
     "OptionKind",
-    "PluginFailure",
     "Renderer",
 ]
 
 OptionKind = Literal["str", "bool", "int", "date", "choice", "list"]
 
-_WHOLE = re.compile(r"-?[0-9]{1,18}")
-"""A whole number as an option's text: ASCII digits, short enough to parse at once."""
+_WHOLE = r"-?[0-9]{1,18}"
+"""A whole number as an option's text: ASCII digits, short enough to parse at once
+(compiled by :mod:`re` on first use, not on import)."""
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -74,7 +73,7 @@ class Option:
             raise bad
         if self.kind == "int":
             number = value
-            if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+            if isinstance(value, str) and re.fullmatch(_WHOLE, value.strip()):
                 number = int(value)
             if not isinstance(number, int) or isinstance(number, bool):
                 raise bad
@@ -131,18 +130,6 @@ LANG_OPTION = Option("lang", "Language of the text: fr or en.", "choice", "fr", 
 """The ``lang`` option every built-in exporter accepts."""
 
 Renderer = Callable[["Cluster", Mapping[str, Any], "Hooks"], bytes]
-
-
-@attrs.frozen
-class ExporterInfo:
-    """What a user sees of an exporter: its name, file extension, media type, options."""
-
-    name: str
-    extension: str
-    media_type: str
-    description: str
-    options: tuple[Option, ...]
-    plugin: str
 
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -245,17 +232,6 @@ class ExporterRegistry:
         return sorted(self._exporters)
 
 
-@attrs.frozen
-class PluginFailure:
-    """A plugin that failed to load or to register, with the error."""
-
-    plugin: str
-    error: str
-
-    def __str__(self) -> str:
-        return f"plugin {self.plugin!r} failed: {self.error}"
-
-
 def culprit(exc: BaseException, impls: Sequence[Any]) -> str | None:
     """The name of the plugin whose hook implementation raised ``exc``, if one did.
 
@@ -294,9 +270,9 @@ class Hooks:
             caller(**kwargs)
         except Exception as exc:
             plugin = culprit(exc, caller.get_hookimpls()) or "?"
-            failure = PluginFailure(plugin, f"{type(exc).__name__}: {exc}")
             raise ExportError(
-                f"{failure} (in {hook}); to skip it, set {DISABLE_ENV}={_quoted(plugin)}"
+                f"plugin {plugin!r} failed: {type(exc).__name__}: {exc} (in {hook}); "
+                f"to skip it, set {DISABLE_ENV}={_quoted(plugin)}"
             ) from exc
 
     def ics_calendar(self, calendar: Any, cluster: Cluster, options: Mapping[str, Any]) -> None:

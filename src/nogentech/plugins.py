@@ -7,13 +7,13 @@ same call as the ``nogentech`` entry points; see ``docs/plugins.md``.
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 import types
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import attrs
 import pluggy
 
 from . import hookspecs
@@ -21,11 +21,9 @@ from ._exporter_types import DISABLE_ENV as DISABLE_ENV
 from ._exporter_types import LANG_OPTION as LANG_OPTION
 from ._exporter_types import (
     Exporter,
-    ExporterInfo,
     ExporterRegistry,
     Hooks,
     Option,
-    PluginFailure,
     culprit,
 )
 from ._exporter_types import OptionKind as OptionKind
@@ -39,6 +37,7 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
+    from ._exporter_info import ExporterInfo, PluginFailure
     from .cluster import Cluster
 
 __all__ = [
@@ -61,6 +60,19 @@ __all__ = [
     "reset",
 ]
 
+
+def __getattr__(name: str) -> Any:
+    """:class:`ExporterInfo` and :class:`PluginFailure`, defined on first use: an export
+    makes neither."""
+    if name not in ("ExporterInfo", "PluginFailure"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import _exporter_info
+
+    value = getattr(_exporter_info, name)
+    globals()[name] = value
+    return value
+
+
 ENTRY_POINT_GROUP = "nogentech"
 TRACE_ENV = "NOGENTECH_TRACE_PLUGINS"
 """Environment variable: when set (``1``), every hook call is printed on standard error."""
@@ -76,13 +88,27 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
 )
 
 
-@attrs.define
 class _State:
-    pm: pluggy.PluginManager
-    hooks: Hooks
-    registry: ExporterRegistry
-    failures: list[PluginFailure]
-    dists: dict[str, tuple[str, str]] = attrs.field(factory=dict)
+    """The plugin manager of the process, its hooks, exporters, failures and distributions.
+
+    A plain class: making an attrs class costs more at start-up than this one is worth.
+    """
+
+    __slots__ = ("dists", "failures", "hooks", "pm", "registry")
+
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        hooks: Hooks,
+        registry: ExporterRegistry,
+        failures: list[PluginFailure],
+        dists: dict[str, tuple[str, str]],
+    ) -> None:
+        self.pm = pm
+        self.hooks = hooks
+        self.registry = registry
+        self.failures = failures
+        self.dists = dists
 
 
 _STATE: _State | None = None
@@ -103,8 +129,8 @@ def _entry_points() -> Iterable[Any]:
     from . import caches
 
     key = _installation_key()
-    name = caches.file_name("entry-points", "\n".join([sys.prefix, *sys.path]))
-    found = caches.read(name, key)
+    name = caches.file_name("entry-points", "\n".join([sys.prefix, *sys.path]), "marshal")
+    found = caches.read(name, key, plain=True)
     if isinstance(found, list):
         return [_EntryPoint(*item) for item in found]
     from importlib.metadata import entry_points
@@ -114,7 +140,7 @@ def _entry_points() -> Iterable[Any]:
     for ep in points:
         dist = getattr(ep, "dist", None)
         kept.append((ep.name, ep.value, (dist.name, dist.version) if dist is not None else None))
-    caches.write(name, key, kept)
+    caches.write(name, key, kept, plain=True)
     return points
 
 
@@ -122,30 +148,54 @@ def _installation_key() -> bytes:
     """The import path, and each distribution's entry points file's size and time on it."""
     parts = [ENTRY_POINT_GROUP, *sys.path]
     for entry in sys.path:
+        folder = entry or os.curdir
         try:
-            names = sorted(os.listdir(entry or os.curdir))
+            names = sorted(os.listdir(folder))
         except OSError:
             continue
-        for meta in names:
-            if not meta.endswith((".dist-info", ".egg-info")):
-                continue
-            try:
-                info = os.stat(os.path.join(entry or os.curdir, meta, "entry_points.txt"))
-            except OSError:
-                parts.append(f"{entry}/{meta}: -")
-            else:
-                parts.append(f"{entry}/{meta}: {info.st_size} {info.st_mtime_ns}")
+        metas = [name for name in names if name.endswith((".dist-info", ".egg-info"))]
+        if metas:
+            parts += _entry_point_files(entry, folder, metas)
     return "\n".join(parts).encode("utf-8", "surrogateescape")
 
 
-@attrs.frozen
-class _Distribution:
+def _entry_point_files(entry: str, folder: str, metas: list[str]) -> list[str]:
+    """``entry/meta: size time`` of each ``meta/entry_points.txt`` in ``folder``, ``-`` if none.
+
+    Where the system allows it, each file is looked up from the open folder rather
+    than from the root: a site-packages folder holds a hundred distributions or more.
+    """
+    tail = os.sep + "entry_points.txt"
+    found = []
+    fd = None
+    if os.stat in os.supports_dir_fd:
+        try:
+            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            fd = None
+    try:
+        for meta in metas:
+            try:
+                if fd is not None:
+                    info = os.stat(meta + tail, dir_fd=fd)
+                else:
+                    info = os.stat(os.path.join(folder, meta + tail))
+            except OSError:
+                found.append(f"{entry}/{meta}: -")
+            else:
+                found.append(f"{entry}/{meta}: {info.st_size} {info.st_mtime_ns}")
+    finally:
+        if fd is not None:
+            os.close(fd)
+    return found
+
+
+class _Distribution(NamedTuple):
     name: str
     version: str
 
 
-@attrs.frozen
-class _EntryPoint:
+class _EntryPoint(NamedTuple):
     """An entry point found earlier: its name, its ``module:attribute`` value, its distribution."""
 
     name: str
@@ -167,6 +217,8 @@ class _EntryPoint:
 
 
 def _fail(failures: list[PluginFailure], name: str, exc: BaseException, doing: str) -> None:
+    from ._exporter_info import PluginFailure
+
     failures.append(PluginFailure(name, f"{type(exc).__name__}: {exc}"))
     import logging  # only when a plugin fails: an export imports no logging otherwise
 
@@ -246,12 +298,14 @@ class _Manager(pluggy.PluginManager):
     get each attribute, which imports every name a package leaves to its module
     ``__getattr__`` (the vCard exporter's cards, writer and selection) whatever
     the export. A name a module does not define itself is never a hook
-    implementation.
+    implementation, nor is one whose value is not a function.
     """
 
     def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:
-        if isinstance(plugin, types.ModuleType) and name not in vars(plugin):
-            return None
+        if isinstance(plugin, types.ModuleType):
+            value = vars(plugin).get(name)
+            if not inspect.isroutine(value):
+                return None  # what pluggy concludes too, after a slower static lookup
         return super().parse_hookimpl_opts(plugin, name)
 
 
@@ -336,6 +390,8 @@ def distribution_of(plugin: str) -> tuple[str, str] | None:
 
 def formats() -> list[ExporterInfo]:
     """Every registered exporter, sorted by name."""
+    from ._exporter_info import ExporterInfo
+
     state = _state()
     out = []
     for name in state.registry.names():

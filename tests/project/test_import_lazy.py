@@ -207,3 +207,83 @@ def test_dumping_a_cluster_to_json_imports_no_serialization_library(tmp_path: Pa
     _output(dumps, tmp_path)  # the first run may write the user cache
     assert ast.literal_eval(_output(dumps, tmp_path)) == []
     assert ast.literal_eval(_output(export, tmp_path)) == []
+
+
+EXPORT_PROBE = """
+import os, sys
+import nogentech
+cluster = nogentech.load()
+before = set(sys.modules)
+data = nogentech.export(cluster, {format!r})
+assert isinstance(data, bytes) and data
+import json
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+@pytest.mark.parametrize(
+    ("format_name", "others"),
+    [
+        (
+            "vcard",
+            (
+                "nogentech.exporters.ics.",
+                "nogentech.exporters.jsonld.",
+                "nogentech.exporters.jcal.",
+            ),
+        ),
+        (
+            "ics",
+            (
+                "nogentech.exporters.vcard.",
+                "nogentech.exporters.jsonld.",
+                "nogentech.exporters.jcal.",
+            ),
+        ),
+        (
+            "jsonld",
+            ("nogentech.exporters.ics.", "nogentech.exporters.vcard.", "nogentech.exporters.jcal."),
+        ),
+    ],
+)
+def test_an_export_imports_the_modules_of_its_own_format_only(
+    tmp_path: Path, format_name: str, others: tuple[str, ...]
+) -> None:
+    """Every built-in format is registered, but only the one exported imports its
+    private modules; the entry points are read back without pickle or
+    ``importlib.metadata``, and the vCards' UIDs need no OpenSSL (``hashlib``)."""
+    probe = (
+        "import attrs, pluggy, sys\n"
+        "print(sorted(m for m in ('hashlib', 'pickle') if m in sys.modules))"
+    )
+    anyway = set(ast.literal_eval(_output(probe, tmp_path)))
+    code = EXPORT_PROBE.format(format=format_name)
+    _output(code, tmp_path)  # the first run fills the user cache, as on any machine
+    added = json.loads(_output(code, tmp_path))
+    assert f"nogentech.exporters.{format_name}" in added
+    assert [m for m in added if m.startswith(others)] == []
+    unwanted = {"importlib.metadata", "nogentech._exporter_info", "hashlib", "pickle"} - anyway
+    assert sorted(unwanted & set(added)) == []
+
+
+def test_the_lazy_names_of_the_formats_are_there_and_listed() -> None:
+    """The names a format's package leaves to first use import like any other."""
+    from nogentech.exporters import ics, jcal, jsonld
+    from nogentech.exporters.ics import _content, _render, _values
+
+    assert ics.FALLBACK_STAMP is _content.FALLBACK_STAMP
+    assert ics.feed_uid is _render.feed_uid
+    assert ics.escape_text is _values.escape_text
+    assert {"feed_uid", "recurrence_id", "expanded_uid", "select"} <= set(dir(ics))
+    assert set(ics.__all__) <= set(dir(ics))
+    assert callable(jsonld.schedule) and isinstance(jsonld.TYPES, dict)
+    assert callable(jcal.unescape) and jcal.ICAL_TYPES and jcal.VCARD_TYPES
+    for module in (ics, jcal, jsonld):
+        with pytest.raises(AttributeError, match="no attribute 'nope'"):
+            module.nope  # noqa: B018
+    from nogentech import plugins
+
+    assert plugins.ExporterInfo.__name__ == "ExporterInfo"
+    assert str(plugins.PluginFailure("p", "E: x")) == "plugin 'p' failed: E: x"
+    with pytest.raises(AttributeError):
+        plugins.nope  # noqa: B018

@@ -68,7 +68,8 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+"""What XML 1.0 cannot hold; compiled by :mod:`re` on first use, not on import."""
 
 
 def _xml(text: str) -> str:
@@ -76,7 +77,7 @@ def _xml(text: str) -> str:
 
     The data may hold them; the calendar feed and the vCards drop them the same way.
     """
-    return _NOT_XML.sub("", text)
+    return re.sub(_NOT_XML, "", text)
 
 
 def _options() -> tuple[Option, ...]:

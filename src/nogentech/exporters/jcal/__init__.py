@@ -13,19 +13,28 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ...hookspecs import hookimpl
 from ...plugins import Exporter, Hooks
-from ._convert import ICAL_TYPES, VCARD_TYPES, components, unescape
+from .. import lazy_names
 
 if TYPE_CHECKING:
     from ...cluster import Cluster
     from ...plugins import ExporterRegistry
+    from ._convert import ICAL_TYPES, VCARD_TYPES, unescape
 
 __all__ = ["ICAL_TYPES", "MEDIA_TYPE", "VCARD_TYPES", "convert", "dumps", "render", "unescape"]
+
+__getattr__, __dir__ = lazy_names(
+    __name__, {"ICAL_TYPES": "._convert", "VCARD_TYPES": "._convert", "unescape": "._convert"}
+)
+"""The converter's tables and ``unescape``, imported on first use."""
+
 
 MEDIA_TYPE = "application/calendar+json"
 
 
 def convert(text: str, family: Literal["ical", "vcard"]) -> list[Any]:
     """The components of iCalendar (``"ical"``) or vCard (``"vcard"``) text as JSON arrays."""
+    from ._convert import components
+
     return components(text, family)
 
 

@@ -15,16 +15,21 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...hookspecs import hookimpl
-from ...meetings import event_meeting
 from ...plugins import LANG_OPTION, Exporter, Hooks, Option
-from ._events import event_node, schedule, series_node, shown_occurrences
-from ._org import TYPES, cluster_node, company_node, group_node, person_node, place_node
+from .. import lazy_names
 
 if TYPE_CHECKING:
     from ...cluster import Cluster
     from ...plugins import ExporterRegistry
+    from ._events import schedule
+    from ._org import TYPES
 
 __all__ = ["CONTEXT", "MEDIA_TYPE", "TYPES", "document", "render", "schedule", "script"]
+
+
+__getattr__, __dir__ = lazy_names(__name__, {"TYPES": "._org", "schedule": "._events"})
+"""``TYPES`` and ``schedule``, imported on first use."""
+
 
 MEDIA_TYPE = "application/ld+json"
 CONTEXT = "https://schema.org"
@@ -41,6 +46,10 @@ OPTIONS = (
 
 def document(cluster: Cluster, options: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON-LD document as a dict."""
+    from ...meetings import event_meeting
+    from ._events import event_node, series_node, shown_occurrences
+    from ._org import cluster_node, company_node, group_node, person_node, place_node
+
     lang = options.get("lang") or "fr"
     graph: list[dict[str, Any]] = [cluster_node(cluster, lang)]
     graph += [group_node(cluster, s, lang) for s in cluster.sub_clusters]

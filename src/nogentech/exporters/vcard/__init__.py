@@ -8,13 +8,13 @@ They are written directly as text (``_direct``) unless a plugin implements the
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...hookspecs import hookimpl
 from ...plugins import LANG_OPTION, Exporter, Hooks, Option
+from .. import lazy_names
 
 if TYPE_CHECKING:
     from ...cluster import Cluster
@@ -38,17 +38,7 @@ _HOMES = {
 """Where each public name lives: imported on first use, so registering the format is cheap."""
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES})
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)
 
 
 __all__ = [

@@ -10,7 +10,6 @@ compare both writers' bytes on random clusters with hostile text.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +28,18 @@ from ._lines import clean_text, escape_text, fold_text
 from ._select import select
 
 if TYPE_CHECKING:
+    from hashlib import sha1
+
     from ...cluster import Cluster
     from ...organisations import Commission, Company, SubCluster
     from ...people import Person
+else:
+    try:
+        # CPython's own SHA-1, the one hashlib falls back to: importing hashlib
+        # first loads OpenSSL, which costs more than writing a hundred cards.
+        from _sha1 import sha1
+    except ImportError:  # pragma: no cover - a Python built without it
+        from hashlib import sha1
 
 _ADR_ORDER = ("street", "city", "region", "country")
 
@@ -39,7 +47,7 @@ _ADR_ORDER = ("street", "city", "region", "country")
 def _uids(cluster_id: str) -> Callable[[str], str]:
     """A function giving :func:`~nogentech.exporters.vcard.card_uid` of an id, made
     for many calls: RFC 4122's name-based version 5, computed as ``uuid.uuid5`` does."""
-    base = hashlib.sha1(NAMESPACE.bytes + f"{cluster_id}/".encode())
+    base = sha1(NAMESPACE.bytes + f"{cluster_id}/".encode())
 
     def uid(ident: str) -> str:
         digest = base.copy()
