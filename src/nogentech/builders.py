@@ -17,7 +17,6 @@ import datetime as dt
 import functools
 import math
 import os
-import re
 import sys
 import threading
 import types
@@ -481,7 +480,7 @@ class _Generator(_Writer):
         if kind == "cls":
             return cls
         if kind in ("default", "validator", "field"):
-            field = attrs.fields_dict(cls)[args[0]]
+            field = getattr(attrs.fields(cls), args[0])
             return field if kind == "field" else getattr(field, kind)
         if kind == "set":
             setter = self._setter(cls, args[0])
@@ -913,13 +912,39 @@ def _build_partial(v: Any) -> PartialDate:
     return made
 
 
-def _iso_reader(pattern: str, kind: type[Any]) -> Callable[[Any], Any]:
-    """A reader of ``kind`` from text matching ``pattern`` (or a TOML value of that type)."""
-    matches = re.compile(pattern).fullmatch
+def _is_iso_date(v: str) -> bool:
+    """Whether ``v`` is ``YYYY-MM-DD`` in ASCII digits (what the converter's pattern takes)."""
+    return (
+        len(v) == 10
+        and v[4] == "-"
+        and v[7] == "-"
+        and v.isascii()
+        and (v[:4] + v[5:7] + v[8:]).isdigit()
+    )
+
+
+def _is_iso_time(v: str) -> bool:
+    """Whether ``v`` is ``HH:MM`` or ``HH:MM:SS`` in ASCII digits."""
+    n = len(v)
+    if n == 5:
+        digits = v[:2] + v[3:]
+    elif n == 8 and v[5] == ":":
+        digits = v[:2] + v[3:5] + v[6:]
+    else:
+        return False
+    return v[2] == ":" and v.isascii() and digits.isdigit()
+
+
+def _iso_reader(shaped: Callable[[str], bool], kind: type[Any]) -> Callable[[Any], Any]:
+    """A reader of ``kind`` from text ``shaped`` takes (or a TOML value of that type).
+
+    The shapes are tested by hand rather than by regular expressions, which the
+    first load of a process would compile.
+    """
     parse = kind.fromisoformat
 
     def read(v: Any) -> Any:
-        if type(v) is str and matches(v) is not None:
+        if type(v) is str and shaped(v):
             return parse(v)
         if type(v) is kind:
             return v
@@ -928,9 +953,9 @@ def _iso_reader(pattern: str, kind: type[Any]) -> Callable[[Any], Any]:
     return read
 
 
-_build_date = _iso_reader(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", dt.date)
+_build_date = _iso_reader(_is_iso_date, dt.date)
 """A date from ``YYYY-MM-DD`` (or a TOML date), as the converter reads it."""
-_build_time = _iso_reader(r"[0-9]{2}:[0-9]{2}(?::[0-9]{2})?", dt.time)
+_build_time = _iso_reader(_is_iso_time, dt.time)
 """A time from ``HH:MM[:SS]`` (or a TOML time), as the converter reads it."""
 
 

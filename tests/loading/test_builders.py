@@ -349,6 +349,97 @@ def test_a_partial_date_in_text_is_what_the_converter_reads(text: str) -> None:
         assert isinstance(got, Exception) or same(got, want), (text, got, want)
 
 
+_CLOCK_CHARACTERS = st.sampled_from("0123456789-:+ T.Z٠١٩²\ud800")
+
+
+def _first_event() -> tuple[type[Any], dict[str, Any]]:
+    """A one-off event of the built-in data: a day, and a start time it may have."""
+    return CLASSES["events"], builtin_data()["events"][0]
+
+
+@settings(max_examples=400)
+@given(
+    text=st.one_of(
+        st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)).map(dt.date.isoformat),
+        st.text(_CLOCK_CHARACTERS, min_size=8, max_size=12),
+        st.tuples(
+            st.text(_CLOCK_CHARACTERS, min_size=4, max_size=4),
+            st.text(_CLOCK_CHARACTERS, min_size=2, max_size=2),
+            st.text(_CLOCK_CHARACTERS, min_size=2, max_size=2),
+        ).map("-".join),
+    )
+)
+@example("2024-05-09")
+@example("2024-05-9 ")
+@example("2024-5-09x")
+@example("2024:05:09")
+@example("٢٠٢٤-٠٥-٠٩")
+@example("2024-02-30")
+def test_a_date_in_text_is_what_the_converter_reads(text: str) -> None:
+    """An event's date: read alike, or refused and left to the converter; a date in
+    ``YYYY-MM-DD`` form that the converter reads is never refused."""
+    cls, event = _first_event()
+    item = {**event, "date": text}
+    agree(cls, item)
+    want = reference(cls, item)
+    if not isinstance(want, Exception) and text == want.date.isoformat():
+        assert not isinstance(built(cls, item), Exception), text
+
+
+@settings(max_examples=400)
+@given(
+    text=st.one_of(
+        st.times().map(lambda t: t.isoformat("minutes")),
+        st.times().map(lambda t: t.isoformat("seconds")),
+        st.text(_CLOCK_CHARACTERS, min_size=4, max_size=9),
+        st.tuples(
+            st.text(_CLOCK_CHARACTERS, min_size=2, max_size=2),
+            st.text(_CLOCK_CHARACTERS, min_size=2, max_size=2),
+        ).map(":".join),
+    )
+)
+@example("08:30")
+@example("08:30:00")
+@example("08:30:0")
+@example("08-30")
+@example("08:30-00")
+@example("24:00")
+@example("٠٨:٣٠")
+@example("08:30:00.5")
+def test_a_time_in_text_is_what_the_converter_reads(text: str) -> None:
+    """An event's start time: read alike, or refused and left to the converter; a
+    time in ``HH:MM`` or ``HH:MM:SS`` form that the converter reads is never refused."""
+    cls, event = _first_event()
+    item = {**event, "start_time": text}
+    agree(cls, item)
+    want = reference(cls, item)
+    if not isinstance(want, Exception) and text in (
+        want.start_time.isoformat("minutes"),
+        want.start_time.isoformat("seconds"),
+    ):
+        assert not isinstance(built(cls, item), Exception), text
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "value"),
+    [
+        ("date", "2024-05-09", dt.date(2024, 5, 9)),
+        ("date", "1900-01-01", dt.date(1900, 1, 1)),
+        ("date", "2024-02-29", dt.date(2024, 2, 29)),
+        ("start_time", "08:30", dt.time(8, 30)),
+        ("start_time", "23:59:59", dt.time(23, 59, 59)),
+        ("start_time", "00:00", dt.time(0, 0)),
+    ],
+)
+def test_dates_and_times_in_iso_form_are_built_without_the_converter(
+    field: str, text: str, value: Any
+) -> None:
+    cls, event = _first_event()
+    item = {**event, field: text}
+    assert getattr(builder(cls)(item), field) == value
+    assert getattr(reference(cls, item), field) == value
+
+
 def test_texts_are_built_exactly() -> None:
     build = builder(CLASSES["sources"])
     got = build({"id": "s", "title": {"fr": "Forge", "en": "Forging"}}).title
