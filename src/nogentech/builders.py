@@ -139,10 +139,22 @@ class Batch:
         """The object of ``cls`` built from ``table`` (raises as :func:`builder`)."""
         return _builders()(cls)(table, self._slugs, self._named)
 
-    def build_each(self, cls: type[Any], tables: Sequence[Any]) -> tuple[Any, ...]:
-        """The objects of ``cls`` built from each of ``tables``, in order."""
+    def build_each(
+        self, cls: type[Any], tables: Sequence[Any], *, consume: bool = False
+    ) -> tuple[Any, ...]:
+        """The objects of ``cls`` built from each of ``tables``, in order.
+
+        With ``consume`` (``tables`` a list nothing else needs), each table is taken
+        out of the list as its object is built, so that it is freed at once instead
+        of staying beside the objects until the load ends; the list is left empty,
+        or partly emptied if a table is refused.
+        """
         build = _builders()(cls)
         slugs, named = self._slugs, self._named
+        if consume and type(tables) is list:
+            tables.reverse()
+            take = tables.pop
+            return tuple([build(take(), slugs, named) for _ in range(len(tables))])
         return tuple([build(table, slugs, named) for table in tables])
 
     def named(self) -> dict[tuple[str, ...], list[str]]:

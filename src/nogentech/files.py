@@ -38,7 +38,12 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             kind = next((name for test, name in _KINDS if test(info.st_mode)), None)
             raise ValueError(f"{kind}, not a regular file" if kind else "not a regular file")
-        data = handle.read(limit + 1)
+        # As many bytes as the file has, and one more that tells a file that grew
+        # meanwhile: reading ``limit + 1`` bytes at once would make a buffer of
+        # that size whatever the file's.
+        data = handle.read(min(info.st_size, limit) + 1)
+        if len(data) > info.st_size and len(data) <= limit:
+            data += handle.read(limit + 1 - len(data))
     if len(data) > limit:
         size = max(info.st_size, len(data))
         raise ValueError(
@@ -46,6 +51,27 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
             f"({limit} bytes) is read"
         )
     return data
+
+
+def read_at_most(stream: Any, limit: int) -> Any:
+    """At most ``limit + 1`` characters (or bytes) of the file object ``stream``.
+
+    Read in pieces: one ``read(limit + 1)`` of a file makes a buffer of that size
+    whatever the file holds. One more than ``limit`` tells a stream that is too long.
+    """
+    first = stream.read(min(_PIECE, limit + 1))
+    pieces = [first]
+    total = len(first)
+    while first and total <= limit:
+        piece = stream.read(min(_PIECE, limit + 1 - total))
+        if not piece:
+            break
+        pieces.append(piece)
+        total += len(piece)
+    return first[:0].join(pieces) if len(pieces) > 1 else first
+
+
+_PIECE = 1 << 16
 
 
 class _NumberTooLongError(ValueError):

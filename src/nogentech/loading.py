@@ -11,14 +11,14 @@ import functools
 import gc
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
 from .cluster import ITEM_CLASSES, Cluster
 from .exceptions import DataError, Problem, did_you_mean
-from .files import check_depth, parse_text, read_regular
+from .files import check_depth, parse_text, read_at_most, read_regular
 from .limits import MAX_FILE_SIZE
 from .references import COLLECTIONS, check_references
 
@@ -137,6 +137,29 @@ def from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Cluster:
         cluster = _from_valid_dict(data)
     if cluster is not None:
         return cluster
+    return _from_refused_dict(data, source)
+
+
+def _from_owned_dict(data: Any, again: Callable[[], Any], source: str | None) -> Cluster:
+    """:func:`from_dict` of data this module parsed itself, which nothing else holds.
+
+    The fast way consumes it: each item's table is freed as soon as its object
+    is built, so that the tables and the objects made of them are not all held at
+    once. If the data is refused, ``again`` parses it anew for the detailed way.
+    """
+    if isinstance(data, dict):
+        with without_collections():
+            cluster = _from_valid_dict(data, consume=True)
+        if cluster is not None:
+            return cluster
+        data = again()
+    return _from_refused_dict(data, source)
+
+
+def _from_refused_dict(data: Any, source: str | None) -> Cluster:
+    """The cluster of data the fast way refused, or every problem it has."""
+    if not isinstance(data, Mapping):
+        raise DataError([Problem("", "the top level must be a table/object")], source)
     try:
         check_depth(data)
     except ValueError as exc:
@@ -144,7 +167,7 @@ def from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Cluster:
     return _from_dict_with_problems(data, source)
 
 
-def _from_valid_dict(data: Mapping[str, Any]) -> Cluster | None:
+def _from_valid_dict(data: Mapping[str, Any], *, consume: bool = False) -> Cluster | None:
     """The cluster of ``data`` in one pass, or None if anything in it is wrong.
 
     This is the fast way for valid data: the builders (see
@@ -152,6 +175,9 @@ def _from_valid_dict(data: Mapping[str, Any]) -> Cluster | None:
     their references name, and the ids and references of the whole cluster are
     then checked with a few set operations. Data refused on the way is read again
     by :func:`_from_dict_with_problems`, which finds every problem with its path.
+    With ``consume``, the items' tables are taken out of ``data`` as they are
+    built (see :meth:`~nogentech.builders.Batch.build_each`), and ``data`` is
+    spoilt for a second reading.
     """
     from .builders import Batch
     from .references import named_sound
@@ -178,7 +204,7 @@ def _from_valid_dict(data: Mapping[str, Any]) -> Cluster | None:
             items = data.get(name, _NO_ITEMS)
             if type(items) is not list:
                 return None
-            collections[name] = batch.build_each(cls, items) if items else ()
+            collections[name] = batch.build_each(cls, items, consume=consume) if items else ()
     except Exception:  # noqa: BLE001 - any problem: read again and report them all
         return None
     if not named_sound(collections, top.id, batch.named()):
@@ -340,24 +366,34 @@ def loads(
     in error messages. Raises :class:`~nogentech.DataError` listing every problem.
     """
     with without_collections():
-        return from_dict(_parse(_text(text, source), format, source), source=source)
+        read = _text(text, source)
+        return _from_owned_dict(
+            _parse(read, format, source), lambda: _parse(read, format, source), source
+        )
 
 
 def _loads_taking(
     held: list[Any],
     format: str | None,  # noqa: A002
     source: str | None,
+    again: Callable[[], bytes] | None = None,
 ) -> Cluster:
     """:func:`loads` of the bytes or text in ``held``, which it empties.
 
     The file's bytes and then its text are let go as soon as they are read, so
-    that they are not kept alive beside the objects built from them.
+    that they are not kept alive beside the objects built from them. ``again``
+    reads the file anew: with it, the data is consumed as it is built (see
+    :func:`_from_owned_dict`) and read again only if it is refused.
     """
     with without_collections():
         text = _text(held.pop(), source)
         data = _parse(text, format, source)
         del text
-        return from_dict(data, source=source)
+        if again is None:
+            return from_dict(data, source=source)
+        return _from_owned_dict(
+            data, lambda: _parse(_text(again(), source), format, source), source
+        )
 
 
 @contextlib.contextmanager
@@ -408,7 +444,7 @@ def load(
     if not isinstance(source, (str, os.PathLike)):
         name = getattr(source, "name", None)
         label = name if isinstance(name, str) else None
-        data = source.read(MAX_FILE_SIZE + 1)  # a file object could be endless
+        data = read_at_most(source, MAX_FILE_SIZE)  # a file object could be endless
         if len(data) > MAX_FILE_SIZE:
             unit = "characters" if isinstance(data, str) else "bytes"
             message = f"the data is longer than {MAX_FILE_SIZE} {unit}; no more is read"
@@ -419,13 +455,18 @@ def load(
     from pathlib import Path
 
     file = Path(source)
+    held = [_read_file(file)]
+    return _loads_taking(held, format or _format_of(file.name), str(file), lambda: _read_file(file))
+
+
+def _read_file(file: Path) -> bytes:
+    """The bytes of the data file ``file``; :class:`~nogentech.DataError` if it cannot be read."""
     try:
-        held = [read_regular(file, MAX_FILE_SIZE)]
+        return read_regular(file, MAX_FILE_SIZE)
     except OSError as exc:
         raise DataError([Problem("", f"cannot read {file}: {exc.strerror}")], str(file)) from None
     except ValueError as exc:
         raise DataError([Problem("", f"cannot read {file}: {exc}")], str(file)) from None
-    return _loads_taking(held, format or _format_of(file.name), str(file))
 
 
 @functools.cache

@@ -187,7 +187,8 @@ def test_a_load_beyond_the_memory_limit_is_stopped(
     source = web.DataSource(data_file, interval=FAST, memory=1 << 20)
     with running(web.make_app(source)) as port:
         good = fetch(port, "/cluster.json")[2]
-        edit(data_file, "Fils", "Filles")
+        # A name of 3 MiB: its bytes alone are more than the reload may take.
+        edit(data_file, "Fils", "Filles " + "x" * (3 << 20))
         wait_for(lambda: health(port)["status"] == "degraded", what="the stopped reload")
         message = health(port)["last_reload"]["message"]
         assert message == "loading needed more than 1 MiB and was stopped"
