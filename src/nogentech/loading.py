@@ -366,9 +366,12 @@ def loads(
     in error messages. Raises :class:`~nogentech.DataError` listing every problem.
     """
     with without_collections():
-        read = _text(text, source)
+        # The text decoded from bytes is let go once parsed; refused data is
+        # decoded and parsed again from what the caller gave.
         return _from_owned_dict(
-            _parse(read, format, source), lambda: _parse(read, format, source), source
+            _parse(_text(text, source), format, source),
+            lambda: _parse(_text(text, source), format, source),
+            source,
         )
 
 
