@@ -11,6 +11,7 @@ import datetime as dt
 __all__ = [
     "EARLIEST_DATE",
     "LATEST_DATE",
+    "MAX_CALENDAR_SIZE",
     "MAX_COUNT",
     "MAX_DEPTH",
     "MAX_DURATION",
@@ -19,6 +20,7 @@ __all__ = [
     "MAX_NUMBER_LENGTH",
     "MAX_QUOTED",
     "MAX_SEQUENCE",
+    "MAX_STATE_SIZE",
     "MAX_YEAR",
     "MIN_YEAR",
 ]
@@ -45,6 +47,10 @@ MAX_INTERVAL = 1000
 
 MAX_FILE_SIZE = 8 * 1024 * 1024
 """The largest data file, in bytes (characters for text given to ``loads``): 8 MiB."""
+MAX_CALENDAR_SIZE = 64 * 1024 * 1024
+"""The largest calendar file ``nogentech lint`` reads, in bytes: 64 MiB."""
+MAX_STATE_SIZE = 256 * 1024 * 1024
+"""The largest state file (``--stamps``, the publish record) read, in bytes: 256 MiB."""
 MAX_DEPTH = 16
 """How deeply tables and lists may nest in a data file (the schema needs 6 levels)."""
 MAX_NUMBER_LENGTH = 64

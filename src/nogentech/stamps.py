@@ -22,7 +22,8 @@ import attrs
 
 from .content_lines import Component, Lines, line_name, line_params, line_value, split
 from .exceptions import DataError, Problem
-from .files import write_atomic
+from .files import read_regular, write_atomic
+from .limits import MAX_STATE_SIZE
 
 __all__ = ["VIEWS", "Change", "Stamp", "Stamps", "default_path", "refresh", "view_of"]
 
@@ -198,6 +199,23 @@ def _line(name: str, moment: dt.datetime | None, form: str) -> bytes | None:
 
 def _later(*times: dt.datetime | None) -> dt.datetime | None:
     return max((t for t in times if t is not None), default=None)
+
+
+def read_state(path: str | os.PathLike[str]) -> bytes | None:
+    """The bytes of the state file ``path``, None when there is none.
+
+    A regular file of at most :data:`~nogentech.limits.MAX_STATE_SIZE` bytes: a named
+    pipe, a device or a bigger file is a :class:`~nogentech.DataError`, as is a file
+    that cannot be read.
+    """
+    try:
+        return read_regular(path, MAX_STATE_SIZE)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DataError([Problem("", f"cannot read {path}: {exc.strerror}")], str(path)) from None
+    except ValueError as exc:
+        raise DataError([Problem("", f"cannot read {path}: {exc}")], str(path)) from None
 
 
 class Stamps:
@@ -378,11 +396,8 @@ class Stamps:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Stamps:
         """The state in ``path``; an empty state when the file does not exist."""
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            return cls()
-        return cls.loads(data, str(path))
+        data = read_state(path)
+        return cls() if data is None else cls.loads(data, str(path))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the state to ``path`` atomically."""

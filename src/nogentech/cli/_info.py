@@ -30,11 +30,18 @@ def run_info(args: argparse.Namespace) -> int:
 
 def _check(name: str) -> tuple[Any, tuple[Problem, ...]]:
     """The cluster in the file ``name`` (``-``: standard input), or the problems found."""
+    from ..files import read_at_most
+    from ..limits import MAX_FILE_SIZE
     from ..loading import load, loads
 
     try:
         if name == STDIN:
-            return loads(sys.stdin.buffer.read(), source="<stdin>"), ()
+            # At most the size of a data file, whatever a pipe goes on giving.
+            data = read_at_most(sys.stdin.buffer, MAX_FILE_SIZE)
+            if len(data) > MAX_FILE_SIZE:
+                message = f"the data is longer than {MAX_FILE_SIZE} bytes; no more is read"
+                raise DataError([Problem("", message)], "<stdin>")
+            return loads(data, source="<stdin>"), ()
         return load(name), ()
     except DataError as exc:
         return None, exc.problems

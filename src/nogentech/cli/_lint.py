@@ -12,17 +12,22 @@ from ._common import EXIT_DATA, EXIT_ERROR, EXIT_OK, Adder, datetime_arg
 
 def run_lint(args: argparse.Namespace) -> int:
     """Print each finding; exit 0 without any, 1 with some, 2 if the file is unreadable."""
+    from ..files import read_at_most, read_regular
+    from ..limits import MAX_CALENDAR_SIZE
     from ..lint import UnreadableCalendarError, lint
 
     name = "<stdin>" if args.file == "-" else args.file
     try:
         if args.file == "-":
-            data = sys.stdin.buffer.read()
+            data = read_at_most(sys.stdin.buffer, MAX_CALENDAR_SIZE)
+            if len(data) > MAX_CALENDAR_SIZE:
+                raise ValueError(
+                    f"the calendar is longer than {MAX_CALENDAR_SIZE} bytes; no more is read"
+                )
         else:
-            with open(args.file, "rb") as stream:
-                data = stream.read()
+            data = read_regular(args.file, MAX_CALENDAR_SIZE)
         findings = lint(data, now=args.now)
-    except (OSError, UnreadableCalendarError) as exc:
+    except (OSError, ValueError, UnreadableCalendarError) as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         return EXIT_DATA
     if args.json:

@@ -15,6 +15,7 @@ import attrs
 
 from ..exceptions import DataError, Problem
 from ..files import write_atomic
+from ..stamps import read_state
 
 FORMAT_KEY = "nogentech-publish"
 FORMAT_VERSION = 1
@@ -43,9 +44,8 @@ Collection = dict[str, Stored]
 
 def load(path: Path) -> dict[str, Collection]:
     """Every recorded collection by URL; nothing when the file does not exist."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    data = read_state(path)
+    if data is None:
         return {}
     try:
         doc = json.loads(data.decode("utf-8"))
