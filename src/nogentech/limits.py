@@ -19,6 +19,7 @@ __all__ = [
     "MAX_INTERVAL",
     "MAX_NUMBER_LENGTH",
     "MAX_QUOTED",
+    "MAX_RESPONSE_SIZE",
     "MAX_SEQUENCE",
     "MAX_STATE_SIZE",
     "MAX_YEAR",
@@ -51,6 +52,8 @@ MAX_CALENDAR_SIZE = 64 * 1024 * 1024
 """The largest calendar file ``nogentech lint`` reads, in bytes: 64 MiB."""
 MAX_STATE_SIZE = 256 * 1024 * 1024
 """The largest state file (``--stamps``, the publish record) read, in bytes: 256 MiB."""
+MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+"""The largest response of a CalDAV or CardDAV server ``publish`` reads, in bytes: 64 MiB."""
 MAX_DEPTH = 16
 """How deeply tables and lists may nest in a data file (the schema needs 6 levels)."""
 MAX_NUMBER_LENGTH = 64

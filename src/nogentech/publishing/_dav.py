@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..limits import MAX_RESPONSE_SIZE
 from ._errors import AuthenticationError, NetworkError, NotACollectionError
 
 if TYPE_CHECKING:
@@ -30,6 +31,9 @@ _KINDS = {
 _DATA = {"caldav": "calendar-data", "carddav": "address-data"}
 MEDIA = {"caldav": "text/calendar; charset=utf-8", "carddav": "text/vcard; charset=utf-8"}
 _MESSAGE_LIMIT = 500
+_TOTAL_TIMEOUTS = 10
+"""A response must arrive whole within this many times the client's timeout."""
+_DEFAULT_TIMEOUT = 30.0
 
 
 @attrs.frozen
@@ -81,10 +85,44 @@ class DAV:
         self.kind = kind
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """The server's whole response, read within :data:`~nogentech.limits.MAX_RESPONSE_SIZE`
+        bytes and ten times the client's timeout: an endless or trickling body is a
+        :class:`NetworkError`, not a sync that never ends."""
+        import time
+
         import httpx
 
+        read_timeout = self.client.timeout.read
+        budget = _TOTAL_TIMEOUTS * (read_timeout if read_timeout else _DEFAULT_TIMEOUT)
         try:
-            return self.client.request(method, url, **kwargs)
+            with self.client.stream(method, url, **kwargs) as streamed:
+                deadline = time.monotonic() + budget
+                pieces: list[bytes] = []
+                size = 0
+                for piece in streamed.iter_bytes():
+                    size += len(piece)
+                    if size > MAX_RESPONSE_SIZE:
+                        raise NetworkError(
+                            f"{method} {url}: the response is longer than "
+                            f"{MAX_RESPONSE_SIZE} bytes; no more is read"
+                        )
+                    if time.monotonic() > deadline:
+                        raise NetworkError(
+                            f"{method} {url}: the response took more than {budget:g} s"
+                        )
+                    pieces.append(piece)
+                headers = [
+                    (name, value)
+                    for name, value in streamed.headers.raw
+                    if name.lower() not in (b"content-encoding", b"content-length")
+                ]
+                return httpx.Response(
+                    streamed.status_code,
+                    headers=headers,
+                    content=b"".join(pieces),
+                    request=streamed.request,
+                    extensions=streamed.extensions,
+                )
         except httpx.TransportError as exc:
             reason = str(exc) or type(exc).__name__
             hint = ""
