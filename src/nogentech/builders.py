@@ -146,8 +146,8 @@ class Batch:
 
         With ``consume`` (``tables`` a list nothing else needs), each table is taken
         out of the list as its object is built, so that it is freed at once instead
-        of staying beside the objects until the load ends; the list is left empty,
-        or partly emptied if a table is refused.
+        of staying beside the objects until the load ends. The list is left empty,
+        or, if a table is refused, reversed and without the tables taken.
         """
         build = _builders()(cls)
         slugs, named = self._slugs, self._named

@@ -43,7 +43,9 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
         # that size whatever the file's.
         data = handle.read(min(info.st_size, limit) + 1)
         if len(data) > info.st_size and len(data) <= limit:
-            data += handle.read(limit + 1 - len(data))
+            # It grew, or its size is not known (``/proc`` files say 0): the rest
+            # in pieces, within the limit.
+            data += read_at_most(handle, limit - len(data))
     if len(data) > limit:
         size = max(info.st_size, len(data))
         raise ValueError(

@@ -140,18 +140,22 @@ def from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Cluster:
     return _from_refused_dict(data, source)
 
 
-def _from_owned_dict(data: Any, again: Callable[[], Any], source: str | None) -> Cluster:
-    """:func:`from_dict` of data this module parsed itself, which nothing else holds.
+def _from_owned_dict(held: list[Any], again: Callable[[], Any], source: str | None) -> Cluster:
+    """:func:`from_dict` of the data in ``held``, which this module parsed itself and
+    nothing else holds (``held`` is emptied).
 
     The fast way consumes it: each item's table is freed as soon as its object
     is built, so that the tables and the objects made of them are not all held at
-    once. If the data is refused, ``again`` parses it anew for the detailed way.
+    once. If the data is refused, what is left of it is let go and ``again``
+    parses it anew for the detailed way.
     """
+    data = held.pop()
     if isinstance(data, dict):
         with without_collections():
             cluster = _from_valid_dict(data, consume=True)
         if cluster is not None:
             return cluster
+        data = None
         data = again()
     return _from_refused_dict(data, source)
 
@@ -369,7 +373,7 @@ def loads(
         # The text decoded from bytes is let go once parsed; refused data is
         # decoded and parsed again from what the caller gave.
         return _from_owned_dict(
-            _parse(_text(text, source), format, source),
+            [_parse(_text(text, source), format, source)],
             lambda: _parse(_text(text, source), format, source),
             source,
         )
@@ -390,12 +394,12 @@ def _loads_taking(
     """
     with without_collections():
         text = _text(held.pop(), source)
-        data = _parse(text, format, source)
+        parsed = [_parse(text, format, source)]
         del text
         if again is None:
-            return from_dict(data, source=source)
+            return from_dict(parsed.pop(), source=source)
         return _from_owned_dict(
-            data, lambda: _parse(_text(again(), source), format, source), source
+            parsed, lambda: _parse(_text(again(), source), format, source), source
         )
 
 

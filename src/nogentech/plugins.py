@@ -63,14 +63,18 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """:class:`ExporterInfo` and :class:`PluginFailure`, defined on first use: an export
-    makes neither."""
+    makes neither. Both are then names of the module, so that the type hints of
+    :func:`formats` and :func:`plugin_failures` resolve (``typing.get_type_hints``)."""
     if name not in ("ExporterInfo", "PluginFailure"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import _exporter_info
+    from ._exporter_info import ExporterInfo, PluginFailure
 
-    value = getattr(_exporter_info, name)
-    globals()[name] = value
-    return value
+    globals().update(ExporterInfo=ExporterInfo, PluginFailure=PluginFailure)
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "ExporterInfo", "PluginFailure"})
 
 
 ENTRY_POINT_GROUP = "nogentech"

@@ -284,6 +284,13 @@ def test_the_lazy_names_of_the_formats_are_there_and_listed() -> None:
     from nogentech import plugins
 
     assert plugins.ExporterInfo.__name__ == "ExporterInfo"
+    assert {"ExporterInfo", "PluginFailure"} <= set(dir(plugins))
+    assert set(plugins.__all__) <= set(dir(plugins))
+    import typing
+
+    assert typing.get_type_hints(plugins.formats)["return"] == list[plugins.ExporterInfo]
+    hints = typing.get_type_hints(plugins.plugin_failures)
+    assert hints["return"] == list[plugins.PluginFailure]
     assert str(plugins.PluginFailure("p", "E: x")) == "plugin 'p' failed: E: x"
     with pytest.raises(AttributeError):
         plugins.nope  # noqa: B018

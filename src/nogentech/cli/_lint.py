@@ -26,8 +26,12 @@ def run_lint(args: argparse.Namespace) -> int:
                 )
         else:
             data = read_regular(args.file, MAX_CALENDAR_SIZE)
+    except (OSError, ValueError) as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    try:
         findings = lint(data, now=args.now)
-    except (OSError, ValueError, UnreadableCalendarError) as exc:
+    except UnreadableCalendarError as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         return EXIT_DATA
     if args.json:

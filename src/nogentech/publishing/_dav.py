@@ -94,9 +94,9 @@ class DAV:
 
         read_timeout = self.client.timeout.read
         budget = _TOTAL_TIMEOUTS * (read_timeout if read_timeout else _DEFAULT_TIMEOUT)
+        deadline = time.monotonic() + budget
         try:
             with self.client.stream(method, url, **kwargs) as streamed:
-                deadline = time.monotonic() + budget
                 pieces: list[bytes] = []
                 size = 0
                 for piece in streamed.iter_bytes():
