@@ -204,7 +204,7 @@ def _from_valid_dict(data: Mapping[str, Any], *, consume: bool = False) -> Clust
         # The header first, as the data file has it, then each collection.
         top: Cluster = batch.build(Cluster, head)
         collections: dict[str, tuple[Any, ...]] = {}
-        for name, cls in _item_classes().items():
+        for name, cls in ITEM_CLASSES.items():
             items = data.get(name, _NO_ITEMS)
             if type(items) is not list:
                 return None
@@ -243,7 +243,7 @@ def _from_dict_with_problems(data: Mapping[str, Any], source: str | None) -> Clu
         if not isinstance(value, list):
             problems.append(Problem(name, f"expected a list (got {type(value).__name__})"))
             continue
-        cls = _item_class(name)
+        cls = ITEM_CLASSES[name]
         items[name] = []
         aligned[name] = []
         for index, item in enumerate(value):
@@ -266,15 +266,6 @@ def _from_dict_with_problems(data: Mapping[str, Any], source: str | None) -> Clu
     except DataError as exc:
         raise DataError(exc.problems, source) from None
     return cluster
-
-
-def _item_class(name: str) -> type[Any]:
-    return _item_classes()[name]
-
-
-def _item_classes() -> dict[str, type[Any]]:
-    """The class of the items of each collection, in the order of ``COLLECTIONS``."""
-    return ITEM_CLASSES
 
 
 def to_dict(cluster: Cluster) -> dict[str, Any]:

@@ -294,6 +294,11 @@ def test_partial_dates_the_model_refuses_are_refused(value: Any) -> None:
     assert isinstance(reference(CLASSES["milestones"], item), Exception)
 
 
+def joined(characters: st.SearchStrategy[str], sizes: tuple[int, ...], sep: str) -> Any:
+    """Texts of ``characters`` of each of ``sizes``, joined by ``sep``."""
+    return st.tuples(*(st.text(characters, min_size=n, max_size=n) for n in sizes)).map(sep.join)
+
+
 _DATE_CHARACTERS = st.sampled_from("0123456789-+W: T٠١٩²\ud800")
 _INT_CHARACTERS = st.sampled_from("0123456789+- _")
 
@@ -305,22 +310,12 @@ _INT_CHARACTERS = st.sampled_from("0123456789+- _")
         st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)).map(lambda d: d.isoformat()[:7]),
         st.integers(0, 10_000).map(lambda y: f"{y:04d}"),
         st.tuples(st.integers(0, 9999), st.integers(0, 99)).map(lambda p: f"{p[0]:04d}-{p[1]:02d}"),
-        st.tuples(
-            st.text(_DATE_CHARACTERS, min_size=4, max_size=4),
-            st.text(_DATE_CHARACTERS, min_size=2, max_size=2),
-            st.text(_DATE_CHARACTERS, min_size=2, max_size=2),
-        ).map("-".join),
-        st.tuples(
-            st.text(_DATE_CHARACTERS, min_size=4, max_size=4),
-            st.text(_DATE_CHARACTERS, min_size=2, max_size=2),
-        ).map("-".join),
+        joined(_DATE_CHARACTERS, (4, 2, 2), "-"),
+        joined(_DATE_CHARACTERS, (4, 2), "-"),
         st.text(_DATE_CHARACTERS, min_size=3, max_size=11),
         # What int() takes beyond digits: signs, spaces, underscores.
         st.text(_INT_CHARACTERS, min_size=4, max_size=4),
-        st.tuples(
-            st.text(_INT_CHARACTERS, min_size=4, max_size=4),
-            st.text(_INT_CHARACTERS, min_size=2, max_size=2),
-        ).map("-".join),
+        joined(_INT_CHARACTERS, (4, 2), "-"),
     )
 )
 @example("2009-+6")
@@ -362,11 +357,7 @@ def _first_event() -> tuple[type[Any], dict[str, Any]]:
     text=st.one_of(
         st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)).map(dt.date.isoformat),
         st.text(_CLOCK_CHARACTERS, min_size=8, max_size=12),
-        st.tuples(
-            st.text(_CLOCK_CHARACTERS, min_size=4, max_size=4),
-            st.text(_CLOCK_CHARACTERS, min_size=2, max_size=2),
-            st.text(_CLOCK_CHARACTERS, min_size=2, max_size=2),
-        ).map("-".join),
+        joined(_CLOCK_CHARACTERS, (4, 2, 2), "-"),
     )
 )
 @example("2024-05-09")
@@ -392,10 +383,7 @@ def test_a_date_in_text_is_what_the_converter_reads(text: str) -> None:
         st.times().map(lambda t: t.isoformat("minutes")),
         st.times().map(lambda t: t.isoformat("seconds")),
         st.text(_CLOCK_CHARACTERS, min_size=4, max_size=9),
-        st.tuples(
-            st.text(_CLOCK_CHARACTERS, min_size=2, max_size=2),
-            st.text(_CLOCK_CHARACTERS, min_size=2, max_size=2),
-        ).map(":".join),
+        joined(_CLOCK_CHARACTERS, (2, 2), ":"),
     )
 )
 @example("08:30")

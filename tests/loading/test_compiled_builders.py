@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 import nogentech
 from nogentech import Cluster, builders, caches, loading
+from nogentech.cluster import ITEM_CLASSES
 from nogentech.testing import HOSTILE, clusters
 from tests.loading.test_builders import leaves, replaced
 from tests.support.plans import written_and_planned
@@ -292,7 +293,7 @@ class TopLevel:
     name: str
 
 
-MODEL: tuple[type[Any], ...] = (Cluster, *loading._item_classes().values())
+MODEL: tuple[type[Any], ...] = (Cluster, *ITEM_CLASSES.values())
 _Builds = dict[type[Any], Callable[[Any, dict[str, str], Any], Any]]
 
 
@@ -332,7 +333,7 @@ def test_a_builder_made_from_its_plan_builds_what_the_written_one_builds(
     data = nogentech.to_dict(generated)
     body = {k: v for k, v in data.items() if k != "schema_version"}
     tables = [(Cluster, body)] + [
-        (cls, item) for name, cls in loading._item_classes().items() for item in data.get(name, ())
+        (cls, item) for name, cls in ITEM_CLASSES.items() for item in data.get(name, ())
     ]
     cls, table = choice.draw(st.sampled_from(tables))
     if choice.draw(st.booleans()):

@@ -19,11 +19,12 @@ from hypothesis import HealthCheck, given, settings
 
 import nogentech
 from nogentech import Cluster, dumpers, loading
+from nogentech.cluster import ITEM_CLASSES
 from nogentech.converters import converter
 from nogentech.testing import clusters
 from tests.support.plans import written_and_planned
 
-MODEL: tuple[type[Any], ...] = (Cluster, *loading._item_classes().values())
+MODEL: tuple[type[Any], ...] = (Cluster, *ITEM_CLASSES.values())
 
 
 def same(a: Any, b: Any) -> bool:
@@ -43,7 +44,7 @@ def test_the_builtin_data_is_dumped_as_the_converter_unstructures_it() -> None:
     cluster = nogentech.load()
     want = converter().unstructure(cluster)
     assert same(dumpers.dumper(Cluster)(cluster), want)
-    for name, cls in loading._item_classes().items():
+    for name, cls in ITEM_CLASSES.items():
         for item in getattr(cluster, name):
             assert same(dumpers.dumper(cls)(item), converter().unstructure(item))
 
