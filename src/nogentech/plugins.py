@@ -12,7 +12,7 @@ import os
 import sys
 import types
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -127,16 +127,19 @@ def _entry_points() -> Iterable[Any]:
 
     Reading every distribution's metadata costs more than the rest of a short command
     (``importlib.metadata`` and the ``email`` parser it needs), so what it found is
-    kept in the cache (:mod:`nogentech.caches`) under a key that changes whenever a
-    distribution is installed, removed or has its entry points rewritten.
+    kept in the cache (:mod:`nogentech.caches`), with the ``entry_points.txt`` files
+    it came from, under a key of the import path's folders (see :func:`_folders_key`).
+    It is read back while the folders and each of those files are as they were: a
+    distribution installed, removed or with its entry points rewritten is seen at once.
     """
     from . import caches
 
-    key = _installation_key()
+    key = _folders_key()
     name = caches.file_name("entry-points", "\n".join([sys.prefix, *sys.path]), "marshal")
     found = caches.read(name, key, plain=True)
-    if isinstance(found, list):
-        return [_EntryPoint(*item) for item in found]
+    if isinstance(found, list) and len(found) == 2 and _unchanged(found[0]):
+        return [_EntryPoint(*item) for item in found[1]]
+    files = _entry_point_files()
     from importlib.metadata import entry_points
 
     points = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
@@ -144,71 +147,110 @@ def _entry_points() -> Iterable[Any]:
     for ep in points:
         dist = getattr(ep, "dist", None)
         kept.append((ep.name, ep.value, (dist.name, dist.version) if dist is not None else None))
-    caches.write(name, key, kept, plain=True)
+    caches.write(name, key, [files, kept], plain=True)
     return points
 
 
-def _installation_key() -> bytes:
-    """The import path, and each distribution's entry points file's size and time on it."""
-    parts = [ENTRY_POINT_GROUP, *sys.path]
+def _folders_key() -> bytes:
+    """The import path, with each folder's time, link count and size (``-`` if none).
+
+    Installing or removing a distribution adds or removes its metadata folder in a
+    folder of the import path, which changes that folder's time (and, on most file
+    systems, its link count): the signal Python's own import system trusts to see a
+    new module. Listing the folders to stat every distribution instead costs more
+    than the rest of the plugin system's start.
+    """
+    parts = [ENTRY_POINT_GROUP]
     for entry in sys.path:
-        folder = entry or os.curdir
         try:
-            names = sorted(os.listdir(folder))
-        except OSError:
-            continue
-        metas = [name for name in names if name.endswith((".dist-info", ".egg-info"))]
-        if metas:
-            parts += _entry_point_files(entry, folder, metas)
+            info = os.stat(entry or os.curdir)
+        except (OSError, ValueError):
+            parts.append(f"{entry}: -")
+        else:
+            parts.append(f"{entry}: {info.st_mtime_ns} {info.st_nlink} {info.st_size}")
     return "\n".join(parts).encode("utf-8", "surrogateescape")
 
 
-def _entry_point_files(entry: str, folder: str, metas: list[str]) -> list[str]:
-    """``entry/meta: size time`` of each ``meta/entry_points.txt`` in ``folder``, ``-`` if none.
+def _entry_point_files() -> list[tuple[str, int, int]]:
+    """Path, size and time of every ``entry_points.txt`` of a distribution on the import path.
 
     Where the system allows it, each file is looked up from the open folder rather
     than from the root: a site-packages folder holds a hundred distributions or more.
     """
     tail = os.sep + "entry_points.txt"
     found = []
-    fd = None
-    if os.stat in os.supports_dir_fd:
+    for entry in sys.path:
+        folder = entry or os.curdir
         try:
-            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError:
-            fd = None
-    try:
-        for meta in metas:
+            names = sorted(os.listdir(folder))
+        except (OSError, ValueError):
+            continue
+        metas = [name for name in names if name.endswith((".dist-info", ".egg-info"))]
+        if not metas:
+            continue
+        fd = None
+        if os.stat in os.supports_dir_fd:
             try:
-                if fd is not None:
-                    info = os.stat(meta + tail, dir_fd=fd)
-                else:
-                    info = os.stat(os.path.join(folder, meta + tail))
+                fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
             except OSError:
-                found.append(f"{entry}/{meta}: -")
-            else:
-                found.append(f"{entry}/{meta}: {info.st_size} {info.st_mtime_ns}")
-    finally:
-        if fd is not None:
-            os.close(fd)
+                fd = None
+        try:
+            for meta in metas:
+                path = os.path.join(folder, meta + tail)
+                try:
+                    info = os.stat(meta + tail, dir_fd=fd) if fd is not None else os.stat(path)
+                except OSError:
+                    continue
+                found.append((path, info.st_size, info.st_mtime_ns))
+        finally:
+            if fd is not None:
+                os.close(fd)
     return found
 
 
-class _Distribution(NamedTuple):
-    name: str
-    version: str
+def _unchanged(files: object) -> bool:
+    """True when each ``(path, size, time)`` of ``files`` still holds."""
+    if not isinstance(files, list):
+        return False
+    try:
+        for path, size, mtime in files:
+            info = os.stat(path)
+            if info.st_size != size or info.st_mtime_ns != mtime:
+                return False
+    except (OSError, TypeError, ValueError):
+        return False
+    return True
 
 
-class _EntryPoint(NamedTuple):
+class _Distribution:
+    """The name and version of the distribution of an entry point found earlier.
+
+    This class and the next are plain: making a named tuple costs more at start-up.
+    """
+
+    __slots__ = ("name", "version")
+
+    def __init__(self, name: str, version: str) -> None:
+        self.name = name
+        self.version = version
+
+
+class _EntryPoint:
     """An entry point found earlier: its name, its ``module:attribute`` value, its distribution."""
 
-    name: str
-    value: str
-    source: tuple[str, str] | None
+    __slots__ = ("name", "source", "value")
+
+    def __init__(self, name: str, value: str, source: Sequence[str] | None) -> None:
+        self.name = name
+        self.value = value
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"_EntryPoint({self.name!r}, {self.value!r}, {self.source!r})"
 
     @property
     def dist(self) -> _Distribution | None:
-        return _Distribution(*self.source) if self.source is not None else None
+        return _Distribution(self.source[0], self.source[1]) if self.source is not None else None
 
     def load(self) -> Any:
         """Import the module and look up the attribute, as ``EntryPoint.load`` does."""
@@ -295,6 +337,16 @@ def _trace(pm: pluggy.PluginManager) -> None:
     pm.add_hookcall_monitoring(before, after)
 
 
+_IMPL_MARKER = hookspecs.PROJECT + "_impl"
+"""The attribute pluggy's ``HookimplMarker`` sets on the functions it marks."""
+_NEVER_HOOKS = frozenset(
+    {type(None), bool, int, float, str, bytes, tuple, list, dict, set, frozenset}
+    | {type, types.ModuleType}
+)
+"""Types of module attributes that are never functions (a class's methods are not
+looked for in a module plugin)."""
+
+
 class _Manager(pluggy.PluginManager):
     """pluggy's manager, which looks for hook implementations only where a module defines them.
 
@@ -308,7 +360,12 @@ class _Manager(pluggy.PluginManager):
     def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:
         if isinstance(plugin, types.ModuleType):
             value = vars(plugin).get(name)
-            if not inspect.isroutine(value):
+            if type(value) is types.FunctionType:
+                # What pluggy reads, without its static lookup: a module's function is
+                # its own marker holder, and its options are the marker's dict.
+                opts = getattr(value, _IMPL_MARKER, None)
+                return opts if isinstance(opts, dict) else None
+            if type(value) in _NEVER_HOOKS or not inspect.isroutine(value):
                 return None  # what pluggy concludes too, after a slower static lookup
         return super().parse_hookimpl_opts(plugin, name)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import textwrap
 from collections.abc import Iterator, Mapping
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nogentech
 from nogentech import Cluster, plugins
@@ -73,7 +76,7 @@ def test_an_rfc_6838_media_type_is_accepted(media_type: str) -> None:
 
 @pytest.mark.parametrize(
     "extension",
-    [".csv", "a/b", "..", "x y", 'x"y', "ics\r\n", "a" * 17, "", "é", "tar..gz", "csv."],
+    [".csv", "a/b", "..", "x y", 'x"y', "ics\r\n", "a" * 17, "", "é", "tar..gz", "csv.", "a.b.c.d"],
 )
 def test_an_extension_that_could_break_a_file_name_is_refused(extension: str) -> None:
     with pytest.raises(ValueError, match="'extension' must be a file extension without its dot"):
@@ -105,6 +108,196 @@ def test_a_plugin_registering_a_header_injection_is_named_and_skipped() -> None:
     assert failure.error.startswith("ValueError: 'media_type' must be a media type")
     assert "evil" not in [f.name for f in nogentech.formats()]
     assert "json" in [f.name for f in nogentech.formats()]
+
+
+# The checks written as regular expressions, independently of the code's hand-written ones.
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+PART_RE = r"[A-Za-z0-9][A-Za-z0-9_-]{0,15}"
+EXTENSION_RE = re.compile(rf"{PART_RE}(?:\.{PART_RE}){{0,2}}")
+RESTRICTED_RE = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+TOKEN_RE = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+MEDIA_TYPE_RE = re.compile(
+    rf"{RESTRICTED_RE}/{RESTRICTED_RE}"
+    rf"(?:[ \t]*;[ \t]*{TOKEN_RE}=(?:{TOKEN_RE}|\"[ !#-\[\]-~]*\"))*"
+)
+
+PIECES = st.sampled_from(
+    [
+        "a",
+        "Z",
+        "0",
+        "-",
+        "_",
+        ".",
+        "+",
+        "!",
+        "#",
+        "$",
+        "&",
+        "^",
+        "%",
+        "'",
+        "*",
+        "`",
+        "|",
+        "~",
+        "/",
+        ";",
+        "=",
+        '"',
+        "\\",
+        " ",
+        "\t",
+        "\r\n",
+        "\x00",
+        "\x7f",
+        "é",
+        "text",
+        "plain",
+        "a" * 16,
+        "x" * 126,
+        "charset",
+        "utf-8",
+        '"utf-8"',
+        '"a;b"',
+        "; ",
+        " ;",
+        ";\t",
+        "text/plain",
+        "@",
+        ",",
+    ]
+)
+"""Pieces of names, extensions and media types, and of what breaks them, to join at random."""
+JOINED = st.lists(PIECES, max_size=12).map("".join) | st.text(max_size=40)
+FIRST = st.sampled_from("aZ0")
+TYPE_NAMES = st.one_of(
+    st.builds(str.__add__, FIRST, st.text("aZ0!#$&^_.+-", max_size=6)),
+    st.sampled_from(["a" * 127, "b" * 126 + "+"]),
+)
+"""Valid type and subtype names, the longest included."""
+TOKENS = st.text("aZ0!#$%&'*+.^_`|~-", min_size=1, max_size=5)
+QUOTED = st.text("a ;=[]~(),/:@?{}", max_size=5).map(lambda text: f'"{text}"')
+BLANKS = st.sampled_from(["", "", " ", "\t", " \t "])
+PARAMETERS = st.builds(
+    lambda before, after, name, value: f"{before};{after}{name}={value}",
+    BLANKS,
+    BLANKS,
+    TOKENS,
+    TOKENS | QUOTED,
+)
+VALID_MEDIA_TYPES = st.builds(
+    lambda kind, sub, params: f"{kind}/{sub}{''.join(params)}",
+    TYPE_NAMES,
+    TYPE_NAMES,
+    st.lists(PARAMETERS, max_size=3),
+)
+"""Media types the pattern accepts, built part by part."""
+VALID_EXTENSIONS = st.lists(
+    st.builds(str.__add__, FIRST, st.text("aZ0_-", max_size=3)) | st.just("a" * 16),
+    min_size=1,
+    max_size=3,
+).map(".".join)
+VALID_NAMES = st.builds(str.__add__, st.sampled_from("a0"), st.text("a0_-", max_size=3)) | st.just(
+    "a" * 32
+)
+EDITS = '\\"\r\n\t ;=/,.é\x7f@aZ0-_'
+"""What an edit puts in: the characters each check treats apart, and ordinary ones."""
+
+
+def accepted(**fields: str) -> bool:
+    values = {"name": "x", "extension": "txt", "media_type": "text/plain", **fields}
+    try:
+        Exporter(values["name"], values["extension"], values["media_type"], "", render)
+    except ValueError:
+        return False
+    return True
+
+
+PROPERTY = settings(max_examples=400)
+
+
+@PROPERTY
+@given(JOINED | VALID_NAMES)
+def test_a_format_name_is_checked_as_its_pattern_says(name: str) -> None:
+    assert accepted(name=name) == bool(NAME_RE.fullmatch(name))
+
+
+@PROPERTY
+@given(JOINED | VALID_EXTENSIONS)
+def test_an_extension_is_checked_as_its_pattern_says(extension: str) -> None:
+    assert accepted(extension=extension) == bool(EXTENSION_RE.fullmatch(extension))
+
+
+@PROPERTY
+@given(JOINED | VALID_MEDIA_TYPES)
+def test_a_media_type_is_checked_as_its_pattern_says(media_type: str) -> None:
+    expected = len(media_type) <= 255 and bool(MEDIA_TYPE_RE.fullmatch(media_type))
+    assert accepted(media_type=media_type) == expected
+
+
+def single_edits(text: str) -> Iterator[str]:
+    """``text`` with one character of :data:`EDITS` inserted or put in place of
+    another, or one character deleted, at every position."""
+    for at in range(len(text) + 1):
+        yield text[:at] + text[at + 1 :]
+        for char in EDITS:
+            yield text[:at] + char + text[at:]
+            yield text[:at] + char + text[at + 1 :]
+
+
+@pytest.mark.parametrize(
+    ("field", "pattern", "texts"),
+    [
+        ("name", NAME_RE, ["a", "a0-_b", "a" * 32]),
+        ("extension", EXTENSION_RE, ["csv", "tar.gz", "a-b.c_d.e", "a" * 16 + ".b"]),
+        (
+            "media_type",
+            MEDIA_TYPE_RE,
+            [
+                "text/plain",
+                'a/b; c="d e;f" ;\tg=h',
+                "a!#$&^_.+-/z;k=!#$%&'*+.^_`|~-",
+                'x/y;q=""',
+                "a" * 127 + "/" + "b" * 127,
+            ],
+        ),
+    ],
+)
+def test_every_single_edit_of_a_valid_value_is_checked_as_its_pattern_says(
+    field: str, pattern: re.Pattern[str], texts: list[str]
+) -> None:
+    wrong = [
+        text
+        for valid in texts
+        for text in single_edits(valid)
+        if accepted(**{field: text}) != (len(text) <= 255 and bool(pattern.fullmatch(text)))
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("media_type", "expected"),
+    [
+        ('text/plain; a="x;y" ;\tb=c', True),
+        ('text/plain;a=""', True),
+        ("text/plain ; a=b", True),
+        ("text/plain ;", False),
+        ('text/plain; a="x\\"', False),
+        ('text/plain; a="x', False),
+        ("text/plain; a=b c", False),
+        ("a" * 127 + "/" + "b" * 127, True),
+        ("a" * 128 + "/b", False),
+        ("a/" + "b" * 128, False),
+        ("a/b/c", False),
+        ("text/plain; =b", False),
+        ("text/plain; a=b/c", False),
+        ("text/plain, a=b", False),
+    ],
+)
+def test_media_type_edges(media_type: str, expected: bool) -> None:
+    assert accepted(media_type=media_type) is expected
+    assert bool(MEDIA_TYPE_RE.fullmatch(media_type)) is expected
 
 
 # -- a plugin that raises at import ---------------------------------------------------

@@ -251,10 +251,11 @@ def test_an_export_imports_the_modules_of_its_own_format_only(
 ) -> None:
     """Every built-in format is registered, but only the one exported imports its
     private modules; the entry points are read back without pickle or
-    ``importlib.metadata``, and the vCards' UIDs need no OpenSSL (``hashlib``)."""
+    ``importlib.metadata``, and the vCards' UIDs need neither OpenSSL (``hashlib``) nor
+    :mod:`uuid`."""
     probe = (
         "import attrs, pluggy, sys\n"
-        "print(sorted(m for m in ('hashlib', 'pickle') if m in sys.modules))"
+        "print(sorted(m for m in ('hashlib', 'pickle', 'uuid') if m in sys.modules))"
     )
     anyway = set(ast.literal_eval(_output(probe, tmp_path)))
     code = EXPORT_PROBE.format(format=format_name)
@@ -262,7 +263,8 @@ def test_an_export_imports_the_modules_of_its_own_format_only(
     added = json.loads(_output(code, tmp_path))
     assert f"nogentech.exporters.{format_name}" in added
     assert [m for m in added if m.startswith(others)] == []
-    unwanted = {"importlib.metadata", "nogentech._exporter_info", "hashlib", "pickle"} - anyway
+    unwanted = {"importlib.metadata", "nogentech._exporter_info", "hashlib", "pickle", "uuid"}
+    unwanted -= anyway
     assert sorted(unwanted & set(added)) == []
 
 

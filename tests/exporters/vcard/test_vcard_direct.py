@@ -9,6 +9,7 @@ the direct bytes must read back in vobject as the values the reference cards hol
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import uuid
@@ -26,7 +27,7 @@ from nogentech import Cluster, plugins
 from nogentech.exceptions import OptionError
 from nogentech.exporters.vcard import NAMESPACE, cards, fold_line, render_direct, render_vobject
 from nogentech.exporters.vcard._direct import _uids
-from nogentech.exporters.vcard._lines import fold_text
+from nogentech.exporters.vcard._lines import clean_text, fold_text
 from nogentech.organisations import ORGANISATION_KINDS
 from nogentech.testing import any_strings, clusters, strings
 
@@ -196,3 +197,16 @@ def test_the_direct_uids_are_card_uid(cluster_id: str, ident: str) -> None:
 def test_fold_text_folds_as_fold_line(line: str) -> None:
     line = line.replace("\r", "").replace("\n", "")
     assert fold_text(f"{line}\r\n").encode("utf-8") == fold_line(line)
+
+
+@given(HOSTILE | st.text())
+def test_clean_text_drops_the_characters_a_card_never_holds(value: str) -> None:
+    """Line breaks become LF; C0 controls but tab and LF, DEL and U+FEFF are dropped."""
+    lf = value.replace("\r\n", "\n").replace("\r", "\n")
+    assert clean_text(value) == re.sub("[\x00-\x08\x0b-\x1f\x7f\ufeff]", "", lf).strip()
+
+
+def test_clean_text_examples() -> None:
+    assert clean_text(" a\x00b\r\nc\ufeff\x7f\td\x1f\re\x85f ") == "ab\nc\td\ne\x85f"
+    assert clean_text("Forge\u2028Nogent") == "Forge\u2028Nogent"
+    assert clean_text("\ufeff\x0b") == ""

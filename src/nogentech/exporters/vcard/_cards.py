@@ -13,7 +13,7 @@ vobject is imported when the first card of an export is built.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,12 +24,16 @@ from ._lines import clean_text
 from ._select import select
 
 if TYPE_CHECKING:
+    import uuid
+
     from ...cluster import Cluster
     from ...places import Place
     from ...plugins import Hooks
 
-NAMESPACE = uuid.UUID("066c1aa3-c0e6-4e5b-bc36-013d266c4b70")
-"""Namespace of the name-based (version 5) UUIDs of the cards."""
+NAMESPACE_TEXT = "066c1aa3-c0e6-4e5b-bc36-013d266c4b70"
+"""Namespace of the name-based (version 5) UUIDs of the cards; the module's
+``NAMESPACE`` is its :class:`uuid.UUID`, made on first use (the direct writer hashes
+the namespace's bytes itself, and imports no uuid)."""
 PRODID = "-//nogentech//vCard export//EN"
 VERSIONS = (3, 4)
 
@@ -39,9 +43,24 @@ _PARTICLES = frozenset(
 _ADR_FIELDS = {"commune": "city", "departement": "region", "region": "region", "country": "country"}
 
 
+@functools.cache
+def _namespace() -> uuid.UUID:
+    import uuid
+
+    return uuid.UUID(NAMESPACE_TEXT)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "NAMESPACE":
+        return _namespace()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def card_uid(cluster_id: str, ident: str) -> str:
     """The UID of the card of object ``ident`` of cluster ``cluster_id``."""
-    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{cluster_id}/{ident}')}"
+    import uuid
+
+    return f"urn:uuid:{uuid.uuid5(_namespace(), f'{cluster_id}/{ident}')}"
 
 
 def split_name(name: str) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._cards import (
-    NAMESPACE,
+    NAMESPACE_TEXT,
     PRODID,
     Shared,
     _roles,
@@ -47,7 +47,7 @@ _ADR_ORDER = ("street", "city", "region", "country")
 def _uids(cluster_id: str) -> Callable[[str], str]:
     """A function giving :func:`~nogentech.exporters.vcard.card_uid` of an id, made
     for many calls: RFC 4122's name-based version 5, computed as ``uuid.uuid5`` does."""
-    base = sha1(NAMESPACE.bytes + f"{cluster_id}/".encode())
+    base = sha1(bytes.fromhex(NAMESPACE_TEXT.replace("-", "")) + f"{cluster_id}/".encode())
 
     def uid(ident: str) -> str:
         digest = base.copy()

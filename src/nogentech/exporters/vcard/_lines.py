@@ -20,7 +20,9 @@ from typing import Any
 
 LINE_OCTETS = 75
 
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufeff]")
+_FORBIDDEN = "[\x00-\x08\x0b-\x1f\x7f\ufeff]"
+"""The characters a card never holds: C0 controls but tab and line feed, DEL and
+U+FEFF (compiled by :mod:`re` on first use, not on import)."""
 # vobject writes property names in capitals; Apple Contacts spells this one so.
 _SPELLING = {"X-ABSHOWAS": "X-ABShowAs"}
 _SPELLING_BYTES = {k.encode("ascii"): v.encode("ascii") for k, v in _SPELLING.items()}
@@ -31,7 +33,15 @@ def clean_text(value: str) -> str:
     """``value`` as a card holds it: line breaks as LF, controls dropped, no outer spaces."""
     if value.isprintable():  # no line break, no control, no U+FEFF: nothing to drop
         return value.strip()
-    return _FORBIDDEN.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if value.replace("\n", "").replace("\t", "").isprintable():  # lines, tabs: all kept
+        return value.strip()
+    return _forbidden().sub("", value).strip()
+
+
+@functools.cache
+def _forbidden() -> re.Pattern[str]:
+    return re.compile(_FORBIDDEN)
 
 
 BARE_SEMICOLON_3_0 = frozenset({"NOTE", "CATEGORIES"})

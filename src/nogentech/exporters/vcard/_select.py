@@ -8,9 +8,7 @@ and ``groups`` say whether people and groups are exported at all.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
-import attrs
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ...exceptions import OptionError, did_you_mean
 from ...organisations import ORGANISATION_KINDS, Commission, Company, SubCluster
@@ -20,9 +18,11 @@ if TYPE_CHECKING:
     from ...cluster import Cluster
 
 
-@attrs.frozen
-class Selection:
-    """What an export holds: organisations, people and groups, in the data's order."""
+class Selection(NamedTuple):
+    """What an export holds: organisations, people and groups, in the data's order.
+
+    A named tuple: making an attrs class costs more than the export of a hundred cards.
+    """
 
     companies: tuple[Company, ...]
     people: tuple[Person, ...]
