@@ -33,6 +33,10 @@ _MAGIC = b"nogentech-cache 1\n"
 _MAGIC_PLAIN = b"nogentech-cache 1 marshal\n"
 """The same, for a file whose value is kept with :mod:`marshal` (``plain=True``)."""
 _LENGTH = 8
+_READ_WHOLE = 1 << 16
+"""A marshal file up to this size is read whole, then its value made: ``marshal.load``
+reads a file a value at a time, which costs more than the file's bytes held twice
+for a moment. A larger one (the builders' code) is read as it is made."""
 
 PACKAGE = os.path.dirname(os.path.abspath(__file__))
 """The directory of the package's own modules."""
@@ -103,6 +107,8 @@ def read(name: str, key: bytes, *, plain: bool = False) -> Any:
             if plain:
                 import marshal
 
+                if info.st_size <= _READ_WHOLE:
+                    return marshal.loads(handle.read())
                 return marshal.load(handle)
             import pickle
 

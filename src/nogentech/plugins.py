@@ -127,19 +127,22 @@ def _entry_points() -> Iterable[Any]:
 
     Reading every distribution's metadata costs more than the rest of a short command
     (``importlib.metadata`` and the ``email`` parser it needs), so what it found is
-    kept in the cache (:mod:`nogentech.caches`), with the ``entry_points.txt`` files
-    it came from, under a key of the import path's folders (see :func:`_folders_key`).
-    It is read back while the folders and each of those files are as they were: a
-    distribution installed, removed or with its entry points rewritten is seen at once.
+    kept in the cache (:mod:`nogentech.caches`) with what each folder of the import
+    path held (see :func:`_still`): a distribution installed, removed or with its
+    entry points rewritten is seen at once.
     """
     from . import caches
 
-    key = _folders_key()
-    name = caches.file_name("entry-points", "\n".join([sys.prefix, *sys.path]), "marshal")
+    where = "\n".join([sys.prefix, *sys.path])
+    name = caches.file_name("entry-points", where, "marshal")
+    key = "\n".join([ENTRY_POINT_GROUP, *sys.path]).encode("utf-8", "surrogateescape")
     found = caches.read(name, key, plain=True)
-    if isinstance(found, list) and len(found) == 2 and _unchanged(found[0]):
+    folders = _still(found)
+    if folders is not None:
+        if folders is not found[0]:  # a folder changed, not its distributions
+            caches.write(name, key, [folders, found[1]], plain=True)
         return [_EntryPoint(*item) for item in found[1]]
-    files = _entry_point_files()
+    folders = [_folder(entry) for entry in sys.path]
     from importlib.metadata import entry_points
 
     points = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
@@ -147,79 +150,109 @@ def _entry_points() -> Iterable[Any]:
     for ep in points:
         dist = getattr(ep, "dist", None)
         kept.append((ep.name, ep.value, (dist.name, dist.version) if dist is not None else None))
-    caches.write(name, key, [files, kept], plain=True)
+    caches.write(name, key, [folders, kept], plain=True)
     return points
 
 
-def _folders_key() -> bytes:
-    """The import path, with each folder's time, link count and size (``-`` if none).
+def _still(found: Any) -> Any:
+    """The folders of the cached entry points as they are now, or None if they are stale.
 
-    Installing or removing a distribution adds or removes its metadata folder in a
-    folder of the import path, which changes that folder's time (and, on most file
-    systems, its link count): the signal Python's own import system trusts to see a
-    new module. Listing the folders to stat every distribution instead costs more
-    than the rest of the plugin system's start.
+    For each folder of the import path the cache holds its time, link count and
+    size, its distributions, and the size and time of their entry points files.
+    While a folder's own figures are the same, only those files are looked at
+    again: installing or removing a distribution adds or removes its metadata
+    folder, which changes the figures (the signal Python's import system trusts to
+    see a new module). A folder whose figures changed (a file written in the
+    current folder) is listed again: the entry points still hold if it has the
+    same distributions and files, and the folders are then returned anew.
     """
-    parts = [ENTRY_POINT_GROUP]
-    for entry in sys.path:
-        try:
-            info = os.stat(entry or os.curdir)
-        except (OSError, ValueError):
-            parts.append(f"{entry}: -")
-        else:
-            parts.append(f"{entry}: {info.st_mtime_ns} {info.st_nlink} {info.st_size}")
-    return "\n".join(parts).encode("utf-8", "surrogateescape")
+    try:
+        folders, _points = found
+        if len(folders) != len(sys.path):
+            return None
+        changed = []
+        for entry, (where, figures, dists, files) in zip(sys.path, folders, strict=True):
+            if where != entry:
+                return None
+            current = _folder_stat(entry)
+            if current != figures:
+                if _distributions(entry) != dists:
+                    return None
+                changed.append((entry, current, dists, files))
+                continue
+            for path, size, mtime in files:
+                info = os.stat(path)
+                if info.st_size != size or info.st_mtime_ns != mtime:
+                    return None
+    except OSError:  # an entry points file gone
+        return None
+    except (TypeError, ValueError):  # not a list of folders: an older or a damaged file
+        return None
+    if not changed:
+        return folders
+    again = {record[0]: record for record in changed}
+    return [again.get(record[0], record) for record in folders]
 
 
-def _entry_point_files() -> list[tuple[str, int, int]]:
-    """Path, size and time of every ``entry_points.txt`` of a distribution on the import path.
+def _folder(entry: str) -> tuple[str, str, list[tuple[str, int, int]], list[tuple[str, int, int]]]:
+    """What the cache holds of the folder ``entry``: see :func:`_still`."""
+    figures = _folder_stat(entry)
+    dists = _distributions(entry)
+    folder = entry or os.curdir
+    files = [
+        (os.path.join(folder, meta, "entry_points.txt"), size, mtime)
+        for meta, size, mtime in dists
+        if size >= 0
+    ]
+    return (entry, figures, dists, files)
+
+
+def _folder_stat(entry: str) -> str:
+    try:
+        info = os.stat(entry or os.curdir)
+    except (OSError, ValueError):
+        return "-"
+    return f"{info.st_mtime_ns} {info.st_nlink} {info.st_size}"
+
+
+def _distributions(entry: str) -> list[tuple[str, int, int]]:
+    """``(meta, size, time)`` of each distribution's metadata folder in the folder
+    ``entry`` and its ``entry_points.txt`` (size -1 if it has none).
 
     Where the system allows it, each file is looked up from the open folder rather
     than from the root: a site-packages folder holds a hundred distributions or more.
     """
+    folder = entry or os.curdir
+    try:
+        names = sorted(os.listdir(folder))
+    except (OSError, ValueError):
+        return []
+    metas = [name for name in names if name.endswith((".dist-info", ".egg-info"))]
+    if not metas:
+        return []
     tail = os.sep + "entry_points.txt"
     found = []
-    for entry in sys.path:
-        folder = entry or os.curdir
+    fd = None
+    if os.stat in os.supports_dir_fd:
         try:
-            names = sorted(os.listdir(folder))
-        except (OSError, ValueError):
-            continue
-        metas = [name for name in names if name.endswith((".dist-info", ".egg-info"))]
-        if not metas:
-            continue
-        fd = None
-        if os.stat in os.supports_dir_fd:
-            try:
-                fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-            except OSError:
-                fd = None
-        try:
-            for meta in metas:
-                path = os.path.join(folder, meta + tail)
-                try:
-                    info = os.stat(meta + tail, dir_fd=fd) if fd is not None else os.stat(path)
-                except OSError:
-                    continue
-                found.append((path, info.st_size, info.st_mtime_ns))
-        finally:
-            if fd is not None:
-                os.close(fd)
-    return found
-
-
-def _unchanged(files: object) -> bool:
-    """True when each ``(path, size, time)`` of ``files`` still holds."""
-    if not isinstance(files, list):
-        return False
+            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            fd = None
     try:
-        for path, size, mtime in files:
-            info = os.stat(path)
-            if info.st_size != size or info.st_mtime_ns != mtime:
-                return False
-    except (OSError, TypeError, ValueError):
-        return False
-    return True
+        for meta in metas:
+            try:
+                if fd is not None:
+                    info = os.stat(meta + tail, dir_fd=fd)
+                else:
+                    info = os.stat(os.path.join(folder, meta + tail))
+            except OSError:
+                found.append((meta, -1, 0))
+            else:
+                found.append((meta, info.st_size, info.st_mtime_ns))
+    finally:
+        if fd is not None:
+            os.close(fd)
+    return found
 
 
 class _Distribution:

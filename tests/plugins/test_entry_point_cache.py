@@ -126,3 +126,46 @@ def test_a_second_process_reads_the_plugins_without_importlib_metadata(tmp_path:
     assert runs[1]["names"] == runs[0]["names"]
     assert "alpha" in runs[1]["names"]
     assert runs[1]["dist"] == runs[0]["dist"] == ["demoplug", "1.0"]
+
+
+def test_a_file_written_beside_the_distributions_keeps_the_cache(tmp_path: Path) -> None:
+    """A folder of the import path that changes without a distribution coming or going
+    (an export written in the current folder) is listed again, not every
+    distribution's metadata read again; a distribution added there is seen."""
+    site = tmp_path / "site"
+    site.mkdir()
+    install(site, "demoplug", "1.0", ["alpha"])
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from nogentech import plugins
+        names = plugins.installed_plugins()
+        print(json.dumps({"names": names, "metadata": "importlib.metadata" in sys.modules}))
+        """
+    )
+    env = {
+        **os.environ,
+        "NOGENTECH_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONPATH": os.pathsep.join([str(site), *sys.path]),
+    }
+
+    def run() -> dict[str, Any]:
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        result: dict[str, Any] = json.loads(done.stdout)
+        return result
+
+    first = run()
+    assert first["metadata"] is True and "alpha" in first["names"]
+    before = os.stat(site).st_mtime_ns
+    (site / "feed.ics").write_bytes(b"BEGIN:VCALENDAR\r\n")
+    (site / "feed.ics").unlink()
+    assert os.stat(site).st_mtime_ns != before
+    for _ in range(2):  # listed again once, then the cache holds the folder's new figures
+        again = run()
+        assert again == {"names": first["names"], "metadata": False}
+    install(site, "otherplug", "2.0", ["gamma"])
+    last = run()
+    assert last["metadata"] is True
+    assert {"alpha", "gamma"} <= set(last["names"])
