@@ -6,12 +6,13 @@ same call as the ``nogentech`` entry points; see ``docs/plugins.md``.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import os
 import sys
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -129,7 +130,7 @@ def _entry_points() -> Iterable[Any]:
     (``importlib.metadata`` and the ``email`` parser it needs), so what it found is
     kept in the cache (:mod:`nogentech.caches`) with what each folder of the import
     path held (see :func:`_still`): a distribution installed, removed or with its
-    entry points rewritten is seen at once.
+    entry points written or rewritten is seen at once.
     """
     from . import caches
 
@@ -137,87 +138,130 @@ def _entry_points() -> Iterable[Any]:
     name = caches.file_name("entry-points", where, "marshal")
     key = "\n".join([ENTRY_POINT_GROUP, *sys.path]).encode("utf-8", "surrogateescape")
     found = caches.read(name, key, plain=True)
-    folders = _still(found)
-    if folders is not None:
+    again = _still(found)
+    if again is not None:
+        folders, points = again
         if folders is not found[0]:  # a folder changed, not its distributions
             caches.write(name, key, [folders, found[1]], plain=True)
-        return [_EntryPoint(*item) for item in found[1]]
+        return points
     folders = [_folder(entry) for entry in sys.path]
     from importlib.metadata import entry_points
 
-    points = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    found_points = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
     kept = []
-    for ep in points:
+    for ep in found_points:
         dist = getattr(ep, "dist", None)
         kept.append((ep.name, ep.value, (dist.name, dist.version) if dist is not None else None))
     caches.write(name, key, [folders, kept], plain=True)
-    return points
+    return found_points
 
 
-def _still(found: Any) -> Any:
-    """The folders of the cached entry points as they are now, or None if they are stale.
+_Folder = tuple[str, str, list[tuple[str, str]]]
+"""What the cache holds of a folder of the import path: see :func:`_still`."""
 
-    For each folder of the import path the cache holds its time, link count and
-    size, its distributions, and the size and time of their entry points files.
-    While a folder's own figures are the same, only those files are looked at
-    again: installing or removing a distribution adds or removes its metadata
-    folder, which changes the figures (the signal Python's import system trusts to
-    see a new module). A folder whose figures changed (a file written in the
-    current folder) is listed again: the entry points still hold if it has the
-    same distributions and files, and the folders are then returned anew.
+
+def _still(found: Any) -> tuple[list[_Folder], list[_EntryPoint]] | None:
+    """The folders and entry points of the cache as they are now, or None if stale.
+
+    For each folder of the import path the cache holds its figures (time, change
+    time, inode, link count, size) and, for each distribution in it, those of its
+    ``entry_points.txt`` (``-`` when it has none). Installing or removing a
+    distribution adds or removes a metadata folder, which changes the figures of
+    the folder holding it (the signal Python's import system trusts to see a new
+    module); writing an entry points file changes its own. While a folder's figures
+    are the same, only its distributions' files are looked at again; a folder
+    whose figures changed (a file written in the current folder) is listed again,
+    and the entry points still hold if it has the same distributions with the same
+    files (the folders are then returned anew, for the cache to keep).
     """
     try:
-        folders, _points = found
+        folders, kept = found
+        points = [_EntryPoint(*_checked_point(item)) for item in kept]
         if len(folders) != len(sys.path):
             return None
-        changed = []
-        for entry, (where, figures, dists, files) in zip(sys.path, folders, strict=True):
+        changed = False
+        now: list[_Folder] = []
+        for entry, (where, figures, dists) in zip(sys.path, folders, strict=True):
             if where != entry:
                 return None
-            current = _folder_stat(entry)
+            current = _figures(entry or os.curdir)
             if current != figures:
                 if _distributions(entry) != dists:
                     return None
-                changed.append((entry, current, dists, files))
-                continue
-            for path, size, mtime in files:
-                info = os.stat(path)
-                if info.st_size != size or info.st_mtime_ns != mtime:
-                    return None
-    except OSError:  # an entry points file gone
+                changed = True
+            elif not _same_distributions(entry, dists):
+                return None
+            now.append((entry, current, dists))
+    except (TypeError, ValueError):  # an older or a damaged file
         return None
-    except (TypeError, ValueError):  # not a list of folders: an older or a damaged file
-        return None
-    if not changed:
-        return folders
-    again = {record[0]: record for record in changed}
-    return [again.get(record[0], record) for record in folders]
+    return (now if changed else folders), points
 
 
-def _folder(entry: str) -> tuple[str, str, list[tuple[str, int, int]], list[tuple[str, int, int]]]:
-    """What the cache holds of the folder ``entry``: see :func:`_still`."""
-    figures = _folder_stat(entry)
-    dists = _distributions(entry)
-    folder = entry or os.curdir
-    files = [
-        (os.path.join(folder, meta, "entry_points.txt"), size, mtime)
-        for meta, size, mtime in dists
-        if size >= 0
-    ]
-    return (entry, figures, dists, files)
+def _checked_point(item: Any) -> tuple[str, str, tuple[str, str] | None]:
+    """``item`` of the cache as an entry point's fields; TypeError if it is not one."""
+    name, value, source = item
+    if type(name) is not str or type(value) is not str:
+        raise TypeError(item)
+    if source is not None:
+        dist, version = source
+        if type(dist) is not str or type(version) is not str:
+            raise TypeError(item)
+        source = (dist, version)
+    return name, value, source
 
 
-def _folder_stat(entry: str) -> str:
+def _folder(entry: str) -> _Folder:
+    """What the cache holds of the folder ``entry`` (its figures first): see :func:`_still`."""
+    figures = _figures(entry or os.curdir)
+    return (entry, figures, _distributions(entry))
+
+
+def _figures(path: str, dir_fd: int | None = None) -> str:
+    """The time, change time, inode, link count and size of ``path`` (``-`` if none)."""
     try:
-        info = os.stat(entry or os.curdir)
+        info = os.stat(path, dir_fd=dir_fd)
     except (OSError, ValueError):
         return "-"
-    return f"{info.st_mtime_ns} {info.st_nlink} {info.st_size}"
+    return f"{info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino} {info.st_nlink} {info.st_size}"
 
 
-def _distributions(entry: str) -> list[tuple[str, int, int]]:
-    """``(meta, size, time)`` of each distribution's metadata folder in the folder
-    ``entry`` and its ``entry_points.txt`` (size -1 if it has none).
+def _meta_figures(folder: str, meta: str, dir_fd: int | None = None) -> str:
+    """The figures of ``meta/entry_points.txt`` in ``folder`` (``-`` if it has none)."""
+    where = os.path.join(meta, "entry_points.txt")
+    return _figures(where if dir_fd is not None else os.path.join(folder, where), dir_fd)
+
+
+def _same_distributions(entry: str, dists: list[tuple[str, str]]) -> bool:
+    """True when each distribution of ``dists`` in the folder ``entry`` has its figures."""
+    if not dists:
+        return True
+    folder = entry or os.curdir
+    with _opened(folder) as fd:
+        for meta, figured in dists:
+            if _meta_figures(folder, meta, fd) != figured:
+                return False
+    return True
+
+
+@contextlib.contextmanager
+def _opened(folder: str) -> Iterator[int | None]:
+    """A descriptor of ``folder`` to look files up from, where the system allows it."""
+    fd = None
+    if os.stat in os.supports_dir_fd:
+        try:
+            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            fd = None
+    try:
+        yield fd
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _distributions(entry: str) -> list[tuple[str, str]]:
+    """Each distribution's metadata folder in the folder ``entry``, with its figures
+    (see :func:`_meta_figures`).
 
     Where the system allows it, each file is looked up from the open folder rather
     than from the root: a site-packages folder holds a hundred distributions or more.
@@ -230,29 +274,8 @@ def _distributions(entry: str) -> list[tuple[str, int, int]]:
     metas = [name for name in names if name.endswith((".dist-info", ".egg-info"))]
     if not metas:
         return []
-    tail = os.sep + "entry_points.txt"
-    found = []
-    fd = None
-    if os.stat in os.supports_dir_fd:
-        try:
-            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError:
-            fd = None
-    try:
-        for meta in metas:
-            try:
-                if fd is not None:
-                    info = os.stat(meta + tail, dir_fd=fd)
-                else:
-                    info = os.stat(os.path.join(folder, meta + tail))
-            except OSError:
-                found.append((meta, -1, 0))
-            else:
-                found.append((meta, info.st_size, info.st_mtime_ns))
-    finally:
-        if fd is not None:
-            os.close(fd)
-    return found
+    with _opened(folder) as fd:
+        return [(meta, _meta_figures(folder, meta, fd)) for meta in metas]
 
 
 class _Distribution:
@@ -370,8 +393,6 @@ def _trace(pm: pluggy.PluginManager) -> None:
     pm.add_hookcall_monitoring(before, after)
 
 
-_IMPL_MARKER = hookspecs.PROJECT + "_impl"
-"""The attribute pluggy's ``HookimplMarker`` sets on the functions it marks."""
 _NEVER_HOOKS = frozenset(
     {type(None), bool, int, float, str, bytes, tuple, list, dict, set, frozenset}
     | {type, types.ModuleType}
@@ -387,19 +408,27 @@ class _Manager(pluggy.PluginManager):
     get each attribute, which imports every name a package leaves to its module
     ``__getattr__`` (the vCard exporter's cards, writer and selection) whatever
     the export. A name a module does not define itself is never a hook
-    implementation, nor is one whose value is not a function.
+    implementation, nor is one whose value is not a routine, nor a function that
+    carries no marker. Anything else, and any plugin that is not a plain module, is
+    left to pluggy.
     """
 
     def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:
-        if isinstance(plugin, types.ModuleType):
+        if type(plugin) is types.ModuleType:
             value = vars(plugin).get(name)
-            if type(value) is types.FunctionType:
-                # What pluggy reads, without its static lookup: a module's function is
-                # its own marker holder, and its options are the marker's dict.
-                opts = getattr(value, _IMPL_MARKER, None)
-                return opts if isinstance(opts, dict) else None
-            if type(value) in _NEVER_HOOKS or not inspect.isroutine(value):
+            kind = type(value)
+            if kind in _NEVER_HOOKS:
                 return None  # what pluggy concludes too, after a slower static lookup
+            if kind is types.FunctionType:
+                # Without the marker pluggy looks for, nor a __func__ to look in, a
+                # function is no hook implementation, whatever pluggy's version.
+                held = value.__dict__
+                if self.project_name + "_impl" not in held and "__func__" not in held:
+                    return None
+            elif not isinstance(value, (staticmethod, classmethod)) and not inspect.isroutine(
+                value
+            ):
+                return None
         return super().parse_hookimpl_opts(plugin, name)
 
 

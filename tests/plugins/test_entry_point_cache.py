@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -169,3 +170,121 @@ def test_a_file_written_beside_the_distributions_keeps_the_cache(tmp_path: Path)
     last = run()
     assert last["metadata"] is True
     assert {"alpha", "gamma"} <= set(last["names"])
+
+
+def _cache_bytes(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.glob("entry-points-*")}
+
+
+def test_the_new_figures_of_a_changed_folder_are_kept(site: Path, tmp_path: Path) -> None:
+    """A folder listed again because it changed is not listed again on the next start."""
+    install(site, "demoplug", "1.0", ["alpha"])
+    cache = tmp_path / "cache"
+    first = found(plugins._entry_points())
+    kept = _cache_bytes(cache)
+    (site / "notes.txt").write_text("beside the distributions")
+    assert found(plugins._entry_points()) == first
+    refreshed = _cache_bytes(cache)
+    assert refreshed != kept  # the folder's new figures
+    assert found(plugins._entry_points()) == first
+    assert _cache_bytes(cache) == refreshed  # nothing to write: nothing changed
+
+
+def test_entry_points_written_into_a_distribution_that_had_none_are_seen(site: Path) -> None:
+    """A distribution's entry points file that appears is seen, whatever the time of
+    the folders (a develop install writing its egg-info, or a command run while pip
+    was writing the files)."""
+    install(site, "demoplug", "1.0", ["alpha"])
+    bare = site / "bareplug-1.0.dist-info"
+    bare.mkdir()
+    (bare / "METADATA").write_text("Metadata-Version: 2.1\nName: bareplug\nVersion: 1.0\n")
+    (site / "bareplug_gamma.py").write_text(PLUGIN.format(name="gamma"))
+    assert "gamma" not in [name for name, *_ in found(plugins._entry_points())]
+    before = plugins._figures(str(site))
+    (bare / "entry_points.txt").write_text("[nogentech]\ngamma = bareplug_gamma\n")
+    assert plugins._figures(str(site)) == before  # the folder holding it is as it was
+    assert ("gamma", "bareplug_gamma", ("bareplug", "1.0")) in found(plugins._entry_points())
+    # Rewritten in place, the folder still as it was: seen too.
+    (site / "bareplug_omega.py").write_text(PLUGIN.format(name="omega"))
+    plugins._entry_points()
+    before = plugins._figures(str(site))
+    time.sleep(0.05)  # file times move by the kernel's tick: a rewrite comes later than that
+    (bare / "entry_points.txt").write_text("[nogentech]\nomega = bareplug_omega\n")
+    assert plugins._figures(str(site)) == before
+    names = [name for name, *_ in found(plugins._entry_points())]
+    assert "omega" in names and "gamma" not in names
+
+
+def test_a_distribution_swapped_under_a_restored_folder_time_is_seen(tmp_path: Path) -> None:
+    """Restoring a folder's time (tar, rsync, cp -a) does not hide what changed in it.
+
+    Each start is a new process (importlib.metadata keeps its own listing of a
+    folder by the folder's time), the same one each time, so the same cache file.
+    """
+    site = tmp_path / "site"
+    site.mkdir()
+    install(site, "demoplug", "1.0", ["alpha"])
+    old = site / "oldplug-1.0.dist-info"
+    old.mkdir()
+    (old / "METADATA").write_text("Metadata-Version: 2.1\nName: oldplug\nVersion: 1.0\n")
+    script = (
+        "import json, sys; from nogentech import plugins\n"
+        "print(json.dumps([[ep.name for ep in plugins._entry_points()],"
+        " 'importlib.metadata' in sys.modules]))"
+    )
+    env = {
+        **os.environ,
+        "NOGENTECH_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONPATH": os.pathsep.join([str(site), *sys.path]),
+    }
+
+    def start() -> list[Any]:
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        result: list[Any] = json.loads(done.stdout)
+        return result
+
+    assert start()[0] == start()[0] == ["alpha"]
+    assert start()[1] is False  # the cache is used
+    time.sleep(0.05)  # file times move by the kernel's tick: a restore comes later than that
+    before = os.stat(site)
+    for path in old.iterdir():
+        path.unlink()
+    old.rmdir()
+    install(site, "newplug", "1.0", ["delta"])
+    os.utime(site, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(site).st_mtime_ns == before.st_mtime_ns
+    assert start() == [["alpha", "delta"], True]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda folders, points: [folders, 5],
+        lambda folders, points: [folders, [("x",)]],
+        lambda folders, points: [folders, [("x", "m:f", ("d",))]],
+        lambda folders, points: [folders, [(1, "m:f", None)]],
+        lambda folders, points: [folders, [("x", "m:f", ("d", 2))]],
+        lambda folders, points: [[(f[0], f[1], [(2**70, "1")]) for f in folders], points],
+        lambda folders, points: [[(f[0], f[1], [("a", 1)]) for f in folders], points],
+        lambda folders, points: [[(f[0], 1, f[2]) for f in folders], points],
+        lambda folders, points: [[(f[0],) for f in folders], points],
+        lambda folders, points: [folders[:-1], points],
+        lambda folders, points: [folders],
+        lambda folders, points: [[("nowhere", f[1], f[2]) for f in folders], points],
+        lambda folders, points: "not a list",
+        lambda folders, points: None,
+    ],
+)
+def test_a_damaged_cache_file_is_read_again_from_the_metadata(site: Path, damage: Any) -> None:
+    from nogentech import caches
+
+    install(site, "demoplug", "1.0", ["alpha"])
+    expected = found(plugins._entry_points())
+    name = caches.file_name("entry-points", "\n".join([sys.prefix, *sys.path]), "marshal")
+    key = "\n".join(["nogentech", *sys.path]).encode("utf-8", "surrogateescape")
+    folders, points = caches.read(name, key, plain=True)
+    caches.write(name, key, damage(folders, points), plain=True)
+    assert found(plugins._entry_points()) == expected
+    assert found(plugins._entry_points()) == expected  # and the file is whole again
