@@ -97,14 +97,17 @@ def test_every_attribute_is_answered_as_pluggy_answers(label: str, make: Any, pr
 
 
 def test_the_made_module_holds_what_the_comparison_needs() -> None:
-    """The comparison above sees hook implementations, not only refusals."""
+    """The comparison above sees hook implementations, not only refusals (which of
+    the wrapped ones pluggy takes depends on its version: the comparison holds for
+    each, the lowest supported and the newest)."""
     module = _module("made")
     found = {
         name
         for name in dir(module)
         if pluggy.PluginManager("nogentech").parse_hookimpl_opts(module, name) is not None
     }
-    assert {"nogentech_register_exporters", "borrowed", "static", "klass"} <= found
+    assert "nogentech_register_exporters" in found
+    assert not {"plain", "builtin", "number", "text", "other_mark"} & found
     other = {
         name
         for name in dir(module)
