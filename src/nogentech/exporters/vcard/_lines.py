@@ -22,7 +22,7 @@ LINE_OCTETS = 75
 
 _FORBIDDEN = "[\x00-\x08\x0b-\x1f\x7f\ufeff]"
 """The characters a card never holds: C0 controls but tab and line feed, DEL and
-U+FEFF (compiled by :mod:`re` on first use, not on import)."""
+U+FEFF (compiled on first use and kept by :mod:`re`'s own cache, not on import)."""
 # vobject writes property names in capitals; Apple Contacts spells this one so.
 _SPELLING = {"X-ABSHOWAS": "X-ABShowAs"}
 _SPELLING_BYTES = {k.encode("ascii"): v.encode("ascii") for k, v in _SPELLING.items()}
@@ -36,12 +36,7 @@ def clean_text(value: str) -> str:
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     if value.replace("\n", "").replace("\t", "").isprintable():  # lines, tabs: all kept
         return value.strip()
-    return _forbidden().sub("", value).strip()
-
-
-@functools.cache
-def _forbidden() -> re.Pattern[str]:
-    return re.compile(_FORBIDDEN)
+    return re.sub(_FORBIDDEN, "", value).strip()
 
 
 BARE_SEMICOLON_3_0 = frozenset({"NOTE", "CATEGORIES"})
