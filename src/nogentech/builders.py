@@ -539,16 +539,25 @@ class _Generator(_Writer):
             "        raise Refused",
             f"    seen = {required}",
         ]
+        # A plain class's instance is made first and each value stored in it as
+        # soon as it is checked; another class is called with the values at the end.
+        made = self._making(cls, fields) if plain else None
+        if made is not None:
+            lines.append(made.start)
         later: list[str] = []
         for a in fields:
-            local = f"f_{a.name}"
+            if made is not None:
+                store, value = made.store[a.name], made.value[a.name]
+            else:
+                value = f"f_{a.name}"
+                store = f"{value} = {{}}"
             checks, handled = self._value(hints[a.name], a.validator if plain else None)
             checks = checks + self._noting(cls, a, hints[a.name])
             default = None
             if a.default is attrs.NOTHING:
                 lines.append(f"    v = d[{a.name!r}]")
                 lines.extend("    " + c for c in checks)
-                lines.append(f"    {local} = v")
+                lines.append("    " + store.format("v"))
             else:
                 default = self._default(a)
                 # A test of the key, then its value: cheaper than a ``get`` for a
@@ -557,25 +566,25 @@ class _Generator(_Writer):
                 lines.append(f"        v = d[{a.name!r}]")
                 lines.append("        seen += 1")
                 lines.extend("        " + c for c in checks)
-                lines.append(f"        {local} = v")
+                lines.append("        " + store.format("v"))
                 lines.append("    else:")
                 if plain and handled and not self._passes(a, a.default):
                     lines.append("        raise Refused")
                 else:
-                    lines.append(f"        {local} = {default}")
+                    lines.append("        " + store.format(default))
             if plain and a.validator is not None and not handled:
                 check = self.name(a.validator, "validator", ("validator", a.name))
                 field = self.name(a, "field", ("field", a.name))
-                call = f"{check}(o, {field}, {local})"
+                call = f"{check}(o, {field}, {value})"
                 if default is not None and self._passes(a, a.default):
                     # The default itself passes, and a validator that passes without
                     # looking at the instance gives the same answer for it each time.
-                    later += [f"    if {local} is not {default}:", f"        {call}"]
+                    later += [f"    if {value} is not {default}:", f"        {call}"]
                 else:
                     later.append(f"    {call}")
         lines += ["    if len(d) != seen:", "        raise Refused"]
-        if plain:
-            lines += self._making(cls, fields)
+        if made is not None:
+            lines.extend(made.end)
             lines.extend(later)
             if hasattr(cls, "__attrs_post_init__"):
                 lines.append("    o.__attrs_post_init__()")
@@ -611,26 +620,34 @@ class _Generator(_Writer):
             return repr(a.default)
         return self.name(a.default, "default", ("default", a.name))
 
-    def _making(self, cls: type[Any], fields: list[attrs.Attribute[Any]]) -> list[str]:
-        """Lines that make ``o``, the instance of ``cls`` holding the values ``f_…``.
+    def _making(self, cls: type[Any], fields: list[attrs.Attribute[Any]]) -> _Making:
+        """How ``o``, the instance of ``cls``, is made and each field stored in it.
 
         With the class's open subclass (see :func:`_open`), its slots are filled
-        by attribute stores; else by calling each slot's setter.
+        by attribute stores and ``o`` becomes an instance of ``cls`` at the end;
+        else each slot's setter is called.
         """
         twin = _open(cls)
         real = self.name(cls, "cls", ("cls",))
         if twin is not None and all(a.name.isidentifier() for a in fields):
-            lines = [f"    o = {self.name(twin, 'open', ('open',))}()"]
-            lines += [f"    o.{a.name} = f_{a.name}" for a in fields]
-            return [*lines, f"    o.__class__ = {real}"]
-        lines = [f"    o = _new({real})"]
+            return _Making(
+                f"    o = {self.name(twin, 'open', ('open',))}()",
+                {a.name: f"o.{a.name} = {{}}" for a in fields},
+                {a.name: f"o.{a.name}" for a in fields},
+                [f"    o.__class__ = {real}"],
+            )
+        store = {}
         for a in fields:
             setter = self._setter(cls, a.name)
             if setter is None:
-                lines.append(f"    _set(o, {a.name!r}, f_{a.name})")
+                store[a.name] = f"_set(o, {a.name!r}, {{}})"
             else:
-                lines.append(f"    {self.name(setter, 'set', ('set', a.name))}(o, f_{a.name})")
-        return lines
+                store[a.name] = f"{self.name(setter, 'set', ('set', a.name))}(o, {{}})"
+        value = {
+            a.name: f"o.{a.name}" if a.name.isidentifier() else f"getattr(o, {a.name!r})"
+            for a in fields
+        }
+        return _Making(f"    o = _new({real})", store, value, [])
 
     @staticmethod
     def _plain(cls: type[Any]) -> bool:
@@ -797,6 +814,19 @@ class _Generator(_Writer):
         if size is not None:
             return [*lines, f"if len(v) < {size}:", "    raise Refused"], True
         return lines, validator is None
+
+
+class _Making(typing.NamedTuple):
+    """How a builder makes its instance ``o`` (see :meth:`_Generator._making`)."""
+
+    start: str
+    """The line that makes ``o``, before any field is read."""
+    store: dict[str, str]
+    """For each field, the statement that stores a value (``{}``) in ``o``."""
+    value: dict[str, str]
+    """For each field, the expression that reads its value back from ``o``."""
+    end: list[str]
+    """The lines that finish ``o`` once every field is stored."""
 
 
 def _min_len(validator: Any) -> int | None:

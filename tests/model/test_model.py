@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import json
+import re
+from importlib.resources import files
 
 import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nogentech import (
     Cluster,
@@ -30,6 +35,11 @@ from nogentech import (
 from nogentech.testing import clusters, partial_dates
 from nogentech.text import is_slug
 
+SCHEMA_SLUG = json.loads(files("nogentech").joinpath("data/cluster.schema.json").read_text())[
+    "$defs"
+]["Slug"]["pattern"]
+"""The slug pattern the published JSON schema gives front-ends."""
+
 # -- slugs ---------------------------------------------------------------------
 
 
@@ -43,6 +53,28 @@ def test_slug_accepts_lowercase_words_joined_by_hyphens(value: str) -> None:
 )
 def test_slug_rejects_anything_else(value: object) -> None:
     assert not is_slug(value)
+
+
+def test_slug_is_what_the_schemas_pattern_matches() -> None:
+    """The model's check takes exactly the strings of the schemas' slug pattern.
+
+    Every string of up to five characters from an alphabet with the edge cases
+    (letters, digits, ``-``, an upper-case letter, ``_``, a letter outside ASCII,
+    a newline that ``$`` would let through) is tried against the pattern the JSON
+    schemas publish, read with ``fullmatch``.
+    """
+    schema = re.compile(SCHEMA_SLUG)
+    assert schema.pattern == "^[a-z0-9]+(?:-[a-z0-9]+)*$"
+    alphabet = "az09-A_é\n"
+    for size in range(6):
+        for letters in itertools.product(alphabet, repeat=size):
+            value = "".join(letters)
+            assert is_slug(value) is (schema.fullmatch(value) is not None), value
+
+
+@given(st.text(alphabet=st.sampled_from("abz019-A_ é\n"), max_size=40))
+def test_slug_is_what_the_schemas_pattern_matches_longer_strings(value: str) -> None:
+    assert is_slug(value) is (re.fullmatch(SCHEMA_SLUG, value) is not None)
 
 
 def test_object_with_a_bad_id_names_the_field_and_the_value() -> None:
