@@ -145,7 +145,9 @@ def parse_text(text: str, fmt: str) -> Any:
 
 TEMP_SUFFIX = ".nogentech-tmp"
 """How the temporary file of a write ends: ``.NAME.<8 characters>.nogentech-tmp``."""
-_RANDOM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+_RANDOM_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+"""The characters of a temporary file's random part."""
+_RANDOM = frozenset(_RANDOM_LETTERS)
 _STALE_AGE = 3600.0
 """Without ``fcntl`` (Windows), a temporary file this old (in seconds) is taken as left over."""
 
@@ -196,6 +198,36 @@ def _remove_left_over(directory: Path, name: str) -> None:
                 os.close(fd)
 
 
+_CREATE = (
+    os.O_RDWR
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_TRIES = 100
+"""Random names tried before :func:`_create_temporary` gives up (one clash in 37**8 names)."""
+
+
+def _create_temporary(directory: str, name: str) -> tuple[int, str]:
+    """A new file ``.NAME.<8 random characters>`` + :data:`TEMP_SUFFIX` in ``directory``.
+
+    Made as ``tempfile.mkstemp`` makes its files (created exclusively, readable and
+    writable by the owner only, a link never followed), without importing
+    :mod:`tempfile`, which brings ``shutil``, ``random`` and the compression
+    modules: that import cost more than the write of a small file.
+    """
+    for _ in range(_TRIES):
+        letters = "".join(_RANDOM_LETTERS[byte % len(_RANDOM_LETTERS)] for byte in os.urandom(8))
+        tmp = os.path.join(directory, f".{name}.{letters}{TEMP_SUFFIX}")
+        try:
+            return os.open(tmp, _CREATE, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name for {name!r} in {directory!r}")
+
+
 def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
@@ -207,14 +239,13 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = T
     by the next write to the same target. ``durable=False`` skips forcing the data to
     the disk before the rename (for a cache, which a crash may lose without harm).
     """
-    # Imported here: reading a file needs neither (a command that only reads starts faster).
-    import tempfile
+    # Imported here: reading a file does not need it (a command that only reads starts faster).
     from pathlib import Path
 
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     _remove_left_over(directory, target.name)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=directory)
+    fd, tmp = _create_temporary(str(directory), target.name)
     try:
         with os.fdopen(fd, "wb") as handle:
             if fcntl is not None:

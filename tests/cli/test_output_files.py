@@ -115,3 +115,77 @@ def test_a_left_over_name_that_is_not_a_file_is_not_opened(tmp_path: Path) -> No
     assert done.returncode == 0
     assert (tmp_path / "cluster.json").read_bytes() == b"x"
     assert fifo.exists()
+
+
+def _zeros(size: int) -> bytes:
+    return bytes(size)
+
+
+def test_a_temporary_name_already_taken_is_never_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first name drawn is a link to another file: it is left as it is, and
+    the write goes through a name drawn again."""
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"not yours\n")
+    taken = tmp_path / f".cluster.json.aaaaaaaa{TEMP_SUFFIX}"
+    taken.symlink_to(victim)
+    draws = iter([bytes(8), bytes(range(1, 9))])
+    monkeypatch.setattr(os, "urandom", lambda size: next(draws))
+    write_atomic(tmp_path / "cluster.json", b"new\n")
+    assert (tmp_path / "cluster.json").read_bytes() == b"new\n"
+    assert victim.read_bytes() == b"not yours\n"
+    assert taken.is_symlink() and os.readlink(taken) == str(victim)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [taken.name, "cluster.json", "victim"]
+
+
+def test_a_write_that_finds_no_free_temporary_name_fails_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "cluster.json"
+    target.write_bytes(b"old\n")
+    taken = tmp_path / f".cluster.json.aaaaaaaa{TEMP_SUFFIX}"
+    taken.symlink_to(tmp_path / "nowhere")
+    monkeypatch.setattr(os, "urandom", _zeros)
+    with pytest.raises(FileExistsError, match="no free temporary name"):
+        write_atomic(target, b"new\n")
+    assert target.read_bytes() == b"old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [taken.name, "cluster.json"]
+
+
+def test_the_temporary_file_is_the_owners_alone_until_it_is_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[int] = []
+    real_fdopen = os.fdopen
+
+    def fdopen(fd: int, *args: object, **kwargs: object) -> object:
+        seen.append(os.fstat(fd).st_mode & 0o777)
+        return real_fdopen(fd, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    write_atomic(tmp_path / "cluster.json", b"new\n")
+    assert seen == [0o600]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "cluster.json").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_write_imports_neither_tempfile_nor_what_it_brings(tmp_path: Path) -> None:
+    """``tempfile`` imports ``shutil``, ``random`` and the compression modules:
+    more time than the write of a small file takes."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from nogentech.files import write_atomic; write_atomic(sys.argv[1], b'x');"
+            " print(sorted({'tempfile', 'shutil', 'random', 'bz2', 'lzma'} & set(sys.modules)))",
+            str(tmp_path / "cluster.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout == "[]\n"
+    assert (tmp_path / "cluster.json").read_bytes() == b"x"
