@@ -10,9 +10,9 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-import attrs
+import attrs.exceptions
 
 from .exceptions import ExportError, OptionError, PluginError
 from .recurrence import EARLIEST_DATE, LATEST_DATE
@@ -42,8 +42,54 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-@attrs.frozen
-class Option:
+class _Value:
+    """A small immutable value with slots, compared, hashed, shown and pickled by its fields.
+
+    What ``attrs.frozen`` gives a class, written once by hand: every command that
+    exports makes :class:`Option` and :class:`Exporter`, and making an attrs class
+    (writing and compiling its methods) cost more than a hundred cards take to write.
+    Setting or deleting an attribute raises ``attrs.exceptions.FrozenInstanceError``,
+    as it does on the model's classes.
+    """
+
+    __slots__ = ("__weakref__",)
+    _FIELDS: ClassVar[tuple[str, ...]] = ()
+    """The fields, in the order of ``__init__``."""
+    _UNSHOWN: ClassVar[tuple[str, ...]] = ()
+    """The fields ``repr`` leaves out."""
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple([getattr(self, name) for name in self._FIELDS])
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __delattr__(self, name: str) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, _Value)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((self.__class__.__qualname__, *self._values()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in self._FIELDS if name not in self._UNSHOWN
+        )
+        return f"{self.__class__.__qualname__}({shown})"
+
+    def __reduce__(self) -> tuple[type[Any], tuple[Any, ...]]:
+        return self.__class__, self._values()
+
+
+_set = object.__setattr__
+
+
+class Option(_Value):
     """An option an exporter accepts.
 
     ``kind`` says how a text value (from the command line or a URL) is read:
@@ -54,13 +100,35 @@ class Option:
     :data:`LATEST_DATE`.
     """
 
+    __slots__ = ("choices", "default", "description", "kind", "maximum", "minimum", "name")
+    __match_args__ = ("name", "description", "kind", "default", "choices", "minimum", "maximum")
+    _FIELDS = __match_args__
+
     name: str
     description: str
-    kind: OptionKind = "str"
-    default: Any = None
-    choices: tuple[str, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
+    kind: OptionKind
+    default: Any
+    choices: tuple[str, ...]
+    minimum: int | None
+    maximum: int | None
+
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        kind: OptionKind = "str",
+        default: Any = None,
+        choices: tuple[str, ...] = (),
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "description", description)
+        _set(self, "kind", kind)
+        _set(self, "default", default)
+        _set(self, "choices", choices)
+        _set(self, "minimum", minimum)
+        _set(self, "maximum", maximum)
 
     def coerce(self, value: Any) -> Any:
         """``value`` as this option's type; :class:`OptionError` if it does not fit."""
@@ -208,35 +276,34 @@ def _is_media_type(value: str) -> bool:
     return True
 
 
-def _name(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+def _name(field: str, value: object) -> None:
     """A format name: in URLs (``/export/NAME``), options and file names."""
     if not isinstance(value, str) or not _is_name(value):
         raise ValueError(
-            f"'{attribute.name}' must match regex {_NAME_PATTERN!r}: up to 32 lowercase "
+            f"'{field}' must match regex {_NAME_PATTERN!r}: up to 32 lowercase "
             f"letters, digits, '-' and '_' (got {value!r:.80})"
         )
 
 
-def _extension(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+def _extension(field: str, value: object) -> None:
     """A file extension without its dot: ``ics``, ``tar.gz``; it ends download file names."""
     if not isinstance(value, str) or not _is_extension(value):
         raise ValueError(
-            f"'{attribute.name}' must be a file extension without its dot, such as 'csv' or "
+            f"'{field}' must be a file extension without its dot, such as 'csv' or "
             f"'tar.gz': ASCII letters, digits, '-' and '_' (got {value!r:.80})"
         )
 
 
-def _media_type(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+def _media_type(field: str, value: object) -> None:
     """An RFC 6838 media type with optional parameters; it is sent as Content-Type."""
     if not isinstance(value, str) or len(value) > 255 or not _is_media_type(value):
         raise ValueError(
-            f"'{attribute.name}' must be a media type such as 'text/csv; charset=utf-8' "
+            f"'{field}' must be a media type such as 'text/csv; charset=utf-8' "
             f"(RFC 6838: ASCII, no line breaks) (got {value!r:.80})"
         )
 
 
-@attrs.frozen
-class Exporter:
+class Exporter(_Value):
     """An export format a plugin registers.
 
     ``render(cluster, options, hooks)`` returns the bytes of the export;
@@ -246,12 +313,36 @@ class Exporter:
     headers: each is checked when the exporter is made (see ``docs/limits.md``).
     """
 
-    name: str = attrs.field(validator=_name)
-    extension: str = attrs.field(validator=_extension)
-    media_type: str = attrs.field(validator=_media_type)
+    __slots__ = ("description", "extension", "media_type", "name", "options", "render")
+    __match_args__ = ("name", "extension", "media_type", "description", "render", "options")
+    _FIELDS = __match_args__
+    _UNSHOWN = ("render",)
+
+    name: str
+    extension: str
+    media_type: str
     description: str
-    render: Renderer = attrs.field(repr=False)
-    options: tuple[Option, ...] = ()
+    render: Renderer
+    options: tuple[Option, ...]
+
+    def __init__(
+        self,
+        name: str,
+        extension: str,
+        media_type: str,
+        description: str,
+        render: Renderer,
+        options: tuple[Option, ...] = (),
+    ) -> None:
+        _name("name", name)
+        _extension("extension", extension)
+        _media_type("media_type", media_type)
+        _set(self, "name", name)
+        _set(self, "extension", extension)
+        _set(self, "media_type", media_type)
+        _set(self, "description", description)
+        _set(self, "render", render)
+        _set(self, "options", options)
 
 
 class ExporterRegistry:
