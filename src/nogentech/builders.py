@@ -816,17 +816,26 @@ class _Generator(_Writer):
         return lines, validator is None
 
 
-class _Making(typing.NamedTuple):
-    """How a builder makes its instance ``o`` (see :meth:`_Generator._making`)."""
+class _Making:
+    """How a builder makes its instance ``o`` (see :meth:`_Generator._making`).
 
-    start: str
-    """The line that makes ``o``, before any field is read."""
-    store: dict[str, str]
-    """For each field, the statement that stores a value (``{}``) in ``o``."""
-    value: dict[str, str]
-    """For each field, the expression that reads its value back from ``o``."""
-    end: list[str]
-    """The lines that finish ``o`` once every field is stored."""
+    A plain class: this module is imported by every load, and a named tuple would
+    be made (its annotations read) on each start for a builder's first writing only.
+    """
+
+    __slots__ = ("end", "start", "store", "value")
+
+    def __init__(
+        self, start: str, store: dict[str, str], value: dict[str, str], end: list[str]
+    ) -> None:
+        self.start = start
+        """The line that makes ``o``, before any field is read."""
+        self.store = store
+        """For each field, the statement that stores a value (``{}``) in ``o``."""
+        self.value = value
+        """For each field, the expression that reads its value back from ``o``."""
+        self.end = end
+        """The lines that finish ``o`` once every field is stored."""
 
 
 def _min_len(validator: Any) -> int | None:

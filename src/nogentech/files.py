@@ -204,6 +204,7 @@ _CREATE = (
     | os.O_EXCL
     | getattr(os, "O_NOFOLLOW", 0)
     | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_NOINHERIT", 0)
     | getattr(os, "O_BINARY", 0)
 )
 _TRIES = 100
