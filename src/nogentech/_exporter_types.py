@@ -122,6 +122,15 @@ class Option(_Value):
         minimum: int | None = None,
         maximum: int | None = None,
     ) -> None:
+        """
+        :param name: the option's name, in ``--option NAME=VALUE`` and in URL queries.
+        :param description: one line for ``nogentech formats`` and the API description.
+        :param kind: how a text value is read (see above).
+        :param default: the value when the option is not given.
+        :param choices: the values a ``choice`` option takes.
+        :param minimum: the smallest whole number an ``int`` option takes.
+        :param maximum: the largest whole number an ``int`` option takes.
+        """
         _set(self, "name", name)
         _set(self, "description", description)
         _set(self, "kind", kind)
@@ -334,6 +343,14 @@ class Exporter(_Value):
         render: Renderer,
         options: tuple[Option, ...] = (),
     ) -> None:
+        """
+        :param name: the format's name, in ``nogentech export NAME`` and ``/export/NAME``.
+        :param extension: the file extension without its dot (``ics``, ``tar.gz``).
+        :param media_type: the Content-Type the server sends (``text/csv; charset=utf-8``).
+        :param description: one line for ``nogentech formats`` and the API description.
+        :param render: ``render(cluster, options, hooks)``, the bytes of the export.
+        :param options: the options the format accepts.
+        """
         _name("name", name)
         _extension("extension", extension)
         _media_type("media_type", media_type)
