@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +37,50 @@ def bench_modules() -> Any:
         yield run, baselines, synthetic
     finally:
         sys.path.remove(str(BENCH))
+
+
+INSTRUCTIONS = re.compile(
+    r"json-load 100: nogentech (\d+\.\d\d) M, limit (\d+\.\d\d) M, nogentech ÷ limit (\d+\.\d\d)\n"
+)
+
+
+@pytest.mark.skipif(
+    shutil.which("valgrind") is None, reason="needs valgrind (.ci/system-packages.txt)"
+)
+def test_the_instructions_of_a_warm_call_are_counted(tmp_path: Path) -> None:
+    """``instructions.py`` counts a warm JSON load and ``json.loads`` under callgrind.
+
+    A warm load at 100 companies runs several million instructions more than the
+    parser alone (it builds and checks every object), and a count that took in
+    the interpreter's start (about 480 million) or the first call's one-time
+    work would be tens of millions: both bounds are far from what a working
+    count gives.
+    """
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "instructions.py"),
+            "json-load",
+            "--sizes",
+            "100",
+            "--calls",
+            "1",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "NOGENTECH_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = INSTRUCTIONS.fullmatch(done.stdout)
+    assert found is not None, done.stdout
+    ours, parser, ratio = (float(g) for g in found.groups())
+    assert 2.0 < parser < 20.0
+    assert parser < ours < 5 * parser
+    assert ratio == pytest.approx(ours / parser, abs=0.01)
 
 
 def test_a_quick_run_reports_every_task_at_the_smallest_size(tmp_path: Path) -> None:
