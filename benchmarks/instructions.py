@@ -23,7 +23,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -106,8 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if options.calls < 1:
         parser.error("--calls must be at least 1")
-    folder = options.data_dir or Path(tempfile.gettempdir()) / "nogentech-bench-data"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = run.data_folder(options.data_dir)
     impls = [name.strip() for name in options.impls.split(",") if name.strip()]
     for size in (int(s) for s in options.sizes.split(",")):
         data = run.dataset(run.TASKS[options.task].data, size, folder)

@@ -201,6 +201,14 @@ QUICK = Plan((100, 1_000), {100: (2, 2), 1_000: (1, 1)}, (3, 2), 10.0)
 # -- data ----------------------------------------------------------------------------------
 
 
+def data_folder(given: str | os.PathLike[str] | None = None) -> Path:
+    """The folder the data files are kept in between runs (made if missing): ``given``,
+    or ``nogentech-bench-data`` in the system's temporary folder."""
+    folder = Path(given) if given else Path(tempfile.gettempdir()) / "nogentech-bench-data"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def dataset(kind: str, size: int, folder: Path) -> Path | None:
     """The data file of ``kind`` at ``size`` items, written once into ``folder``."""
     if kind in ("none", "builtin"):
@@ -558,8 +566,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [n for n in names if n not in TASKS]
     if unknown:
         parser.error(f"unknown task(s): {', '.join(unknown)}")
-    folder = Path(args.data_dir or Path(tempfile.gettempdir()) / "nogentech-bench-data")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = data_folder(args.data_dir)
     results = run(
         names, plan, folder, rounds=args.rounds, partial=Path(args.json) if args.json else None
     )
