@@ -20,26 +20,21 @@ import os
 import sys
 import threading
 import types
-import typing
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
 from .durations import parse_duration
 from .limits import MAX_YEAR, MIN_YEAR
-from .references import may_hold_references
-from .text import PartialDate, Text, match_slug, optional_slug, slug, slugs
+from .text import PartialDate, Text, match_slug
 
 __all__ = ["Batch", "Refused", "builder"]
 
 
 class Refused(Exception):
     """The data is not plain valid data; read it again with the converter."""
-
-
-_HASH_CACHE = "_attrs_cached_hash"
 
 
 _OPEN: dict[type[Any], type[Any] | None] = {}
@@ -204,39 +199,6 @@ def _groups() -> dict[int, tuple[str, ...]]:
 def _nested(cls: type[Any], generating: set[type[Any]]) -> _Build:
     """The builder of a class held by another: at once, or on first use inside a cycle."""
     return _lazy(cls) if cls in generating else _builders()(cls)
-
-
-def _string_check(v: str) -> list[str]:
-    """Lines that check that ``v`` is a string without a lone surrogate.
-
-    An ASCII string has none (``isascii`` is answered without reading the
-    string); another one is encoded to UTF-8, which fails on a surrogate (faster
-    than searching for one).
-    """
-    return [
-        f"if type({v}) is not str:",
-        "    raise Refused",
-        f"if not {v}.isascii():",
-        f"    {v}.encode()",
-    ]
-
-
-def _slug_check(v: str) -> list[str]:
-    """Lines that check that ``v`` is a slug and leave in ``c`` the load's one copy of it.
-
-    ``k`` maps each slug met in the load to its first string: a slug is matched
-    against the pattern once, and every id and reference naming it is then the
-    same string object (less memory; comparing them is comparing identities).
-    """
-    return [
-        f"if type({v}) is not str:",
-        "    raise Refused",
-        f"c = k.get({v})",
-        "if c is None:",
-        f"    if _SLUG({v}) is None:",
-        "        raise Refused",
-        f"    k[{v}] = c = {v}",
-    ]
 
 
 class _Plans:
@@ -515,157 +477,43 @@ class _Generator(_Writer):
         return super()._find(cls, kind, args)
 
     def _write(self, cls: type[Any], where: str | None) -> _Build:
+        from ._builder_source import builder_lines
+
         scope = _Scope(self.base)
         self.scopes.append(scope)
         try:
-            lines = self._lines(cls)
+            lines = builder_lines(self, cls)
         finally:
             self.scopes.pop()
         built: _Build = self._compile(lines, cls, scope, where)
         return built
 
-    def _lines(self, cls: type[Any]) -> list[str]:
-        # Resolved in place once per class, where the references' plans find them too.
-        attrs.resolve_types(cls)
-        hints = {a.name: a.type for a in attrs.fields(cls)}
-        fields = [a for a in attrs.fields(cls) if a.init]
-        plain = self._plain(cls)
-        # The keys of the table are counted as they are found, and the table is
-        # refused if it has any other (cheaper than a set test of every key).
-        required = sum(a.default is attrs.NOTHING for a in fields)
-        lines = [
-            "def build(d, k, r):",
-            "    if type(d) is not dict:",
-            "        raise Refused",
-            f"    seen = {required}",
-        ]
-        # A plain class's instance is made first and each value stored in it as
-        # soon as it is checked; another class is called with the values at the end.
-        made = self._making(cls, fields) if plain else None
-        if made is not None:
-            lines.append(made.start)
-        later: list[str] = []
-        for a in fields:
-            if made is not None:
-                store, value = made.store[a.name], made.value[a.name]
-            else:
-                value = f"f_{a.name}"
-                store = f"{value} = {{}}"
-            checks, handled = self._value(hints[a.name], a.validator if plain else None)
-            checks = checks + self._noting(cls, a, hints[a.name])
-            default = None
-            if a.default is attrs.NOTHING:
-                lines.append(f"    v = d[{a.name!r}]")
-                lines.extend("    " + c for c in checks)
-                lines.append("    " + store.format("v"))
-            else:
-                default = self._default(a)
-                # A test of the key, then its value: cheaper than a ``get`` for a
-                # key that is there, and much cheaper for one that is not.
-                lines.append(f"    if {a.name!r} in d:")
-                lines.append(f"        v = d[{a.name!r}]")
-                lines.append("        seen += 1")
-                lines.extend("        " + c for c in checks)
-                lines.append("        " + store.format("v"))
-                lines.append("    else:")
-                if plain and handled and not self._passes(a, a.default):
-                    lines.append("        raise Refused")
-                else:
-                    lines.append("        " + store.format(default))
-            if plain and a.validator is not None and not handled:
-                check = self.name(a.validator, "validator", ("validator", a.name))
-                field = self.name(a, "field", ("field", a.name))
-                call = f"{check}(o, {field}, {value})"
-                if default is not None and self._passes(a, a.default):
-                    # The default itself passes, and a validator that passes without
-                    # looking at the instance gives the same answer for it each time.
-                    later += [f"    if {value} is not {default}:", f"        {call}"]
-                else:
-                    later.append(f"    {call}")
-        lines += ["    if len(d) != seen:", "        raise Refused"]
-        if made is not None:
-            lines.extend(made.end)
-            lines.extend(later)
-            if hasattr(cls, "__attrs_post_init__"):
-                lines.append("    o.__attrs_post_init__()")
-            lines.append("    return o")
-        else:
-            args = ", ".join(f"{a.alias}=f_{a.name}" for a in fields)
-            lines.append(f"    return {self.name(cls, 'cls', ('cls',))}({args})")
-        return lines
+    # -- what a builder's source names (see nogentech._builder_source.Names) --
 
-    def _noting(self, cls: type[Any], a: attrs.Attribute[Any], kind: Any) -> list[str]:
-        """Lines that add the ids a reference field's value ``v`` names to ``r``.
+    def reader(self, kind: Any) -> str | None:
+        reader = _READERS.get(kind)
+        if reader is None:
+            return None
+        return self.name(reader, "read", ("read", _READER_NAMES[kind]))
 
-        A reference field holds an id, an optional id or a tuple of ids; another
-        kind of reference field is a mistake in the model, which the builder
-        refuses to be made for rather than let references go unchecked.
-        """
-        targets = a.metadata.get("ref")
-        if not targets:
-            return []
-        group = self.name(_group(tuple(targets)), "group", ("group", *targets))
-        if kind is str:
-            return [f"r[{group}].append(v)"]
-        if kind == (str | None):  # equal to typing.Optional[str] too
-            return ["if v is not None:", f"    r[{group}].append(v)"]
-        if kind == tuple[str, ...]:
-            return [f"r[{group}].extend(v)"]
-        raise TypeError(f"{cls.__qualname__}.{a.name}: a reference must be str or tuple[str, ...]")
+    def hook(self, kind: Any) -> str:
+        return self.name(_hook(kind), "hook", None)
 
-    def _default(self, a: attrs.Attribute[Any]) -> str:
-        """The default of field ``a`` in the source: ``None``, ``True`` and ``False``
-        as they are, another value by a name."""
-        if a.default is None or a.default is True or a.default is False:
-            return repr(a.default)
-        return self.name(a.default, "default", ("default", a.name))
-
-    def _making(self, cls: type[Any], fields: list[attrs.Attribute[Any]]) -> _Making:
-        """How ``o``, the instance of ``cls``, is made and each field stored in it.
-
-        With the class's open subclass (see :func:`_open`), its slots are filled
-        by attribute stores and ``o`` becomes an instance of ``cls`` at the end;
-        else each slot's setter is called.
-        """
-        twin = _open(cls)
-        real = self.name(cls, "cls", ("cls",))
-        if twin is not None and all(a.name.isidentifier() for a in fields):
-            return _Making(
-                f"    o = {self.name(twin, 'open', ('open',))}()",
-                {a.name: f"o.{a.name} = {{}}" for a in fields},
-                {a.name: f"o.{a.name}" for a in fields},
-                [f"    o.__class__ = {real}"],
-            )
-        store = {}
-        for a in fields:
-            setter = self._setter(cls, a.name)
-            if setter is None:
-                store[a.name] = f"_set(o, {a.name!r}, {{}})"
-            else:
-                store[a.name] = f"{self.name(setter, 'set', ('set', a.name))}(o, {{}})"
-        value = {
-            a.name: f"o.{a.name}" if a.name.isidentifier() else f"getattr(o, {a.name!r})"
-            for a in fields
-        }
-        return _Making(f"    o = _new({real})", store, value, [])
-
-    @staticmethod
-    def _plain(cls: type[Any]) -> bool:
-        """True when setting the fields and running the validators is all ``__init__`` does."""
-        slots = getattr(cls, "__slots__", ())
-        return (
-            "__slots__" in cls.__dict__
-            and _HASH_CACHE not in slots
-            and not hasattr(cls, "__attrs_pre_init__")
-            and all(
-                a.init
-                and a.converter is None
-                and a.on_setattr is None
-                and a.alias == a.name
-                and not isinstance(a.default, attrs.Factory)  # type: ignore[arg-type]
-                for a in attrs.fields(cls)
-            )
+    def nested(self, kind: type[Any]) -> str:
+        return self.name(
+            _nested(kind, self.generating), "build", ("build", kind.__module__, kind.__qualname__)
         )
+
+    def twin(self, cls: type[Any]) -> str | None:
+        twin = _open(cls)
+        return None if twin is None else self.name(twin, "open", ("open",))
+
+    def setter(self, cls: type[Any], field: str) -> str | None:
+        setter = self._setter(cls, field)
+        return None if setter is None else self.name(setter, "set", ("set", field))
+
+    def group(self, targets: tuple[str, ...]) -> str:
+        return self.name(_group(targets), "group", ("group", *targets))
 
     @staticmethod
     def _setter(cls: type[Any], name: str) -> Callable[[Any, Any], None] | None:
@@ -678,172 +526,6 @@ class _Generator(_Writer):
                     return setter
                 return None
         return None
-
-    @staticmethod
-    def _passes(a: attrs.Attribute[Any], value: Any) -> bool:
-        """Whether the default ``value`` passes ``a``'s validator without an instance.
-
-        A validator that reads the instance (another field) fails here, for any value.
-        """
-        try:
-            if a.validator is not None:
-                a.validator(None, a, value)
-        except Exception:  # noqa: BLE001 - a default that fails is refused, as attrs would
-            return False
-        return True
-
-    def _reader(self, kind: Any) -> str:
-        """The name of the function that reads a plain value of ``kind``."""
-        reader = _READERS.get(kind)
-        if reader is not None:
-            return self.name(reader, "read", ("read", _READER_NAMES[kind]))
-        return self.name(_hook(kind), "read", None)
-
-    def _nested(self, kind: type[Any]) -> str:
-        """The name of the builder of ``kind``, an attrs class held by the class being written."""
-        return self.name(
-            _nested(kind, self.generating), "build", ("build", kind.__module__, kind.__qualname__)
-        )
-
-    # -- a value -------------------------------------------------------------
-
-    def _value(self, kind: Any, validator: Any) -> tuple[list[str], bool]:
-        """Lines that check ``v`` of type ``kind`` (and ``validator``) and leave its value in ``v``.
-
-        The flag is True when the lines do the validator's work too.
-        """
-        origin = typing.get_origin(kind)
-        args = typing.get_args(kind)
-        if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
-            other = args[0] if args[1] is type(None) else args[1]
-            inner = slug if validator is optional_slug else None
-            checks, inner_handled = self._value(other, inner)
-            handled = validator is None or (inner is not None and inner_handled)
-            return ["if v is not None:", *("    " + c for c in checks)], handled
-        if kind is str:
-            if validator is slug:
-                return [*_slug_check("v"), "v = c"], True
-            size = _min_len(validator)
-            if size is not None:
-                return [*_string_check("v"), f"if len(v) < {size}:", "    raise Refused"], True
-            return _string_check("v"), validator is None
-        if kind is bool or kind is int:
-            return [f"if type(v) is not {kind.__name__}:", "    raise Refused"], validator is None
-        if origin is Literal and all(type(a) is str for a in args):
-            allowed = self.name(frozenset(args), "literal", ("literal", *args))
-            lines = [f"if type(v) is not str or v not in {allowed}:", "    raise Refused"]
-            options = getattr(validator, "options", None)
-            if (
-                type(validator).__name__ == "_InValidator"
-                and options is not None
-                and frozenset(args) <= set(options)
-            ):
-                return lines, True
-            return lines, validator is None
-        if kind is Text:
-            # The common case, a plain string, is written inline.
-            return [
-                "if type(v) is str and v:",
-                "    if not v.isascii():",
-                "        v.encode()",
-                "    t = _OpenText()",
-                "    t.fr = v",
-                "    t.en = None",
-                "    t.__class__ = _Text",
-                "    v = t",
-                "else:",
-                "    v = _text(v)",
-            ], validator is None
-        if kind is PartialDate:
-            return ["v = _partial(v)"], validator is None
-        reader = _READERS.get(kind)
-        if reader is not None:
-            return [f"v = {self._reader(kind)}(v)"], validator is None
-        if origin is tuple and args[1:] == (...,):
-            return self._tuple(args[0], validator)
-        if attrs.has(kind):
-            return [f"v = {self._nested(kind)}(v, k, r)"], validator is None
-        self._unseen(kind)
-        return [f"v = {self.name(_hook(kind), 'hook', None)}(v)"], validator is None
-
-    @staticmethod
-    def _unseen(kind: Any) -> None:
-        """Refuse to leave to the converter a value that may hold references.
-
-        The converter's objects would not note the ids they name in the batch.
-        """
-        if may_hold_references(kind):
-            raise TypeError(f"{kind!r} may hold references: it needs a builder of its own")
-
-    def _tuple(self, item: Any, validator: Any) -> tuple[list[str], bool]:
-        head = ["if type(v) is not list:", "    raise Refused"]
-        if item is str and validator is slugs:
-            return [
-                *head,
-                "w = []",
-                "for x in v:",
-                *("    " + line for line in _slug_check("x")),
-                "    w.append(c)",
-                "n = len(w)",
-                "if n > 1 and (w[0] is w[1] if n == 2 else len(set(w)) != n):",
-                "    raise Refused",
-                "v = tuple(w)",
-            ], True
-        if item is str:
-            lines = [*head, "for x in v:", *("    " + c for c in _string_check("x"))]
-            lines.append("v = tuple(v)")
-        elif item is Text:
-            lines = [*head, "v = tuple([_text(x) for x in v])"]
-        elif attrs.has(item):
-            call = self._nested(item)
-            # A loop, not a comprehension: most such lists hold one or two tables,
-            # and a comprehension is a function call of its own.
-            lines = [
-                *head,
-                "w = []",
-                "for x in v:",
-                f"    w.append({call}(x, k, r))",
-                "v = tuple(w)",
-            ]
-        else:
-            if item not in _READERS:
-                self._unseen(item)
-            call = self._reader(item)
-            lines = [*head, f"v = tuple([{call}(x) for x in v])"]
-        size = _min_len(validator)
-        if size is not None:
-            return [*lines, f"if len(v) < {size}:", "    raise Refused"], True
-        return lines, validator is None
-
-
-class _Making:
-    """How a builder makes its instance ``o`` (see :meth:`_Generator._making`).
-
-    A plain class: this module is imported by every load, and a named tuple would
-    be made (its annotations read) on each start for a builder's first writing only.
-    """
-
-    __slots__ = ("end", "start", "store", "value")
-
-    def __init__(
-        self, start: str, store: dict[str, str], value: dict[str, str], end: list[str]
-    ) -> None:
-        self.start = start
-        """The line that makes ``o``, before any field is read."""
-        self.store = store
-        """For each field, the statement that stores a value (``{}``) in ``o``."""
-        self.value = value
-        """For each field, the expression that reads its value back from ``o``."""
-        self.end = end
-        """The lines that finish ``o`` once every field is stored."""
-
-
-def _min_len(validator: Any) -> int | None:
-    """The length asked by ``attrs.validators.min_len``, or None for another validator."""
-    if type(validator).__name__ == "_MinLengthValidator":
-        size: int = validator.min_length
-        return size
-    return None
 
 
 def _lazy(cls: type[Any]) -> _Build:

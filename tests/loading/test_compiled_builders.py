@@ -84,6 +84,7 @@ for name, index, key, value in [
         problems.append(None)
 print(json.dumps({
     "compiled": len(compiled),
+    "source_imported": "nogentech._builder_source" in sys.modules,
     "written": written,
     "problems": problems,
     "dump": nogentech.export(toml, "json").decode(),
@@ -139,6 +140,8 @@ def test_a_later_run_writes_no_builder_and_loads_the_same(tmp_path: Path, data: 
     assert cache_file(cache).is_file()
     second = run(cache, data)
     assert (second["written"], second["compiled"]) == ([], 0)
+    # What writes a builder's source is imported only to write one.
+    assert (first["source_imported"], second["source_imported"]) == (True, False)
     assert second["dump"] == first["dump"]
     # Damaged data is refused with the same problems, at the same paths.
     assert second["problems"] == first["problems"]
