@@ -1,6 +1,6 @@
 """Hypothesis strategies for the nogentech model, for property tests of exporter plugins.
 
-Install with ``pip install nogentech[testing]``; see ``docs/testing.md``.
+It needs hypothesis (``pip install hypothesis``, the ``testing`` extra); see ``docs/testing.md``.
 
 :func:`clusters` builds valid clusters whose references all point to objects of
 the right kind: every id is drawn first, then the objects refer to the ids of
@@ -24,7 +24,7 @@ except ImportError as exc:  # pragma: no cover - shown by a subprocess test
     from .exceptions import MissingDependencyError
 
     raise MissingDependencyError(
-        "nogentech.testing needs hypothesis: pip install 'nogentech[testing]'"
+        "nogentech.testing needs hypothesis: pip install hypothesis"
     ) from exc
 
 from . import (

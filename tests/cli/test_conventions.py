@@ -479,6 +479,20 @@ def test_usage_errors_suggest_the_closest_word(
     assert capsys.readouterr().err.splitlines()[-1].endswith(last_line)
 
 
+def test_a_mistyped_option_is_answered_with_the_usage_of_its_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["meetings", "--form", "2024-01-01"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: nogentech meetings [-h]")
+    assert err.splitlines()[-1] == (
+        "nogentech meetings: error: unrecognized arguments: --form 2024-01-01; "
+        "did you mean '--from'?"
+    )
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -712,3 +726,11 @@ def test_plugins_from_the_installed_command() -> None:
     names = {p["name"]: p for p in json.loads(done.stdout)}
     assert names["nogentech.exporters.ics"]["version"] == nogentech.__version__
     assert names["nogentech.exporters.ics"]["status"] == "loaded"
+
+
+def test_validate_counts_one_organisation_in_the_singular(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    toml = "id = 'tiny'\nname = 'Tiny'\n[[companies]]\nid = 'forge'\nname = 'Forge'\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(toml.encode("utf-8"))))
+    assert run(capsys, "validate", "-") == (0, "-: valid (1 organisation)\n", "")

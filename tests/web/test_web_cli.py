@@ -149,7 +149,7 @@ def test_serve_reports_a_port_in_use_without_a_traceback(tmp_path: Path) -> None
             timeout=30,
         )
     assert result.returncode != 0
-    assert result.stderr.startswith("error: ")
+    assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
     assert "in use" in result.stderr
     assert "Traceback" not in result.stderr
 

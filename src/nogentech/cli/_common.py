@@ -97,7 +97,10 @@ class Parser(argparse.ArgumentParser):
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> argparse.Namespace:
-        """Parse ``args``; an unrecognised option suggests the closest one of its command."""
+        """Parse ``args``; an unrecognised option suggests the closest one of its command.
+
+        The error shows the usage of the command the option was given to.
+        """
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
             options = set(self._option_string_actions)
@@ -106,7 +109,7 @@ class Parser(argparse.ArgumentParser):
                 options |= set(command._option_string_actions)
             flag = next((word for word in extras if word.startswith("-")), None)
             hint = did_you_mean(flag.partition("=")[0], sorted(options)) if flag else ""
-            self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+            (command or self).error(f"unrecognized arguments: {' '.join(extras)}{hint}")
         return parsed
 
     def error(self, message: str) -> NoReturn:

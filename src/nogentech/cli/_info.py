@@ -76,7 +76,8 @@ def run_validate(args: argparse.Namespace) -> int:
                 for problem in problems:
                     print(problem)
             else:
-                print(f"{name}: valid ({len(cluster.companies)} organisations)")
+                count = len(cluster.companies)
+                print(f"{name}: valid ({count} organisation{'s' if count != 1 else ''})")
     return EXIT_DATA if any(problems for _, _, problems in results) else EXIT_OK
 
 

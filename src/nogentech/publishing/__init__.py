@@ -96,9 +96,7 @@ def _client(url: str, auth: tuple[str, str] | None, verify: Any, timeout: float)
     try:
         import httpx
     except ImportError:
-        raise MissingDependencyError(
-            "publishing needs httpx: pip install 'nogentech[publish]'"
-        ) from None
+        raise MissingDependencyError("publishing needs httpx: pip install httpx") from None
     from ..version import __version__
     from ._auth import credentials
 

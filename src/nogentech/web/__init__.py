@@ -95,7 +95,9 @@ def serve(
 
     ``trust_proxy``, ``base_url``, ``stamps``, ``track_changes`` and ``cors_origins``
     are passed to :func:`make_app`; ``trust_proxy`` also logs the client address
-    from ``X-Forwarded-For``. Ctrl-C stops the server quietly.
+    from ``X-Forwarded-For``. Ctrl-C stops the server quietly. Raises ``OSError``
+    naming the address when the server cannot listen there (a port in use, a host
+    that is not this machine's).
     """
     _log_requests()
     app = make_app(
@@ -106,9 +108,14 @@ def serve(
         track_changes=track_changes,
         cors_origins=cors_origins,
     )
+    shown = f"[{host}]" if ":" in host else host
     try:
-        with make_server(host, port, app, trust_proxy=trust_proxy) as server:
-            shown = f"[{host}]" if ":" in host else host
+        try:
+            server = make_server(host, port, app, trust_proxy=trust_proxy)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise OSError(f"cannot listen on {shown}:{port}: {reason}") from exc
+        with server:
             print(f"Serving nogentech feeds on http://{shown}:{server.server_port}/", flush=True)
             try:
                 server.serve_forever()
