@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from ...meetings import Event, Meeting, MeetingSeries
 from ...people import Person
-from ._values import _categories, _encoded, _local_time_type, _text, clean_text
+from ._values import (
+    _categories,
+    _encoded,
+    _local_time_type,
+    _text,
+    clean_text,
+    master_start,
+    unambiguous,
+)
 
 if TYPE_CHECKING:
     from icalendar import Event as VEvent
@@ -271,8 +279,15 @@ class _Properties:
             params = self._zones[tz] = self._datetime(moment).params
         return self._local_time(moment, self._parameters(params))
 
-    def vevent(self, uid: str, meeting: Meeting, item: MeetingSeries | Event) -> VEvent:
-        """The VEVENT of ``meeting``, a meeting of the series or event ``item``."""
+    def vevent(
+        self, uid: str, meeting: Meeting, item: MeetingSeries | Event, *, master: bool
+    ) -> VEvent:
+        """The VEVENT of ``meeting``, a meeting of the series or event ``item``.
+
+        ``master``: the VEVENT of a series' rule, whose DTSTART is its first date at
+        its local start time; any other is written by its instants (see
+        :func:`~nogentech.exporters.ics._values.unambiguous`).
+        """
         from icalendar import Event as VEvent
 
         event = VEvent()
@@ -281,8 +296,14 @@ class _Properties:
         event["DTSTAMP"] = dtstamp
         if modified is not None:
             event["LAST-MODIFIED"] = modified
-        event["DTSTART"] = self.when(meeting.start, meeting.all_day, "dtstart")
-        event["DTEND"] = self.when(meeting.end, meeting.all_day, "dtend")
+        if meeting.all_day:
+            start, end = meeting.start, meeting.end
+        elif master and isinstance(item, MeetingSeries):
+            start, end = master_start(item), meeting.end
+        else:
+            start, end = unambiguous(meeting.start), unambiguous(meeting.end)
+        event["DTSTART"] = self.when(start, meeting.all_day, "dtstart")
+        event["DTEND"] = self.when(end, meeting.all_day, "dtend")
         event["SUMMARY"] = self.summary(meeting)
         description = self.description(meeting)
         if description is not None:

@@ -25,6 +25,7 @@ from ...meetings import (
 )
 from ...recurrence import Window, rule_text, zone
 from ._content import UTC, _Properties
+from ._values import _wall
 
 if TYPE_CHECKING:
     from icalendar import Event as VEvent
@@ -90,7 +91,7 @@ def _series_specs(cluster: Cluster, series: MeetingSeries) -> Iterator[_Spec]:
     changed = {o.date for o in series.overrides} | set(series.cancelled)
     for meeting in _occurrences_on(series, changed - extra):
         assert meeting.recurrence_date is not None
-        original = _local(meeting.recurrence_date, series.start_time, series.timezone)
+        original = _wall(meeting.recurrence_date, series.start_time, series.timezone)
         yield _Spec(uid, meeting, series, None, original, False)
     # An extra date is an event of its own, not an RDATE of the master: sabre/vobject
     # drops the RRULE of a master that has RDATE, node-ical drops the RDATE.
@@ -140,7 +141,7 @@ def _single(
     props = _Properties(cluster, options.get("lang") or "fr")
     item = meeting.series or meeting.event
     assert item is not None
-    event = props.vevent(f"{meeting.uid_base}@{cluster.id}", meeting, item)
+    event = props.vevent(f"{meeting.uid_base}@{cluster.id}", meeting, item, master=False)
     if original is not None:
         event.add("recurrence-id", original)
     hooks.ics_event(event, meeting, cluster, options)
@@ -160,7 +161,7 @@ def _vevents(
 
     props = _Properties(cluster, options.get("lang") or "fr")
     for spec in _specs(cluster, series, events, expand_in):
-        vevent = props.vevent(spec.uid, spec.meeting, spec.item)
+        vevent = props.vevent(spec.uid, spec.meeting, spec.item, master=spec.master)
         if spec.rule is not None:
             vevent.add("rrule", vRecur.from_ical(spec.rule))
         if spec.original is not None:

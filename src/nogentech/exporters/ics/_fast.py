@@ -30,7 +30,7 @@ from ._content import (
 from ._events import _Spec, _specs
 from ._lines import _date, _local_stamp, _plain_text, _recur, _rule_parts
 from ._timezones import _vtimezone_text
-from ._values import _clock_duration
+from ._values import _clock_duration, master_start, unambiguous
 
 if TYPE_CHECKING:
     from ...cluster import Cluster
@@ -181,11 +181,17 @@ class _Writer:
         meeting = spec.meeting
         all_day = meeting.all_day
         dtstamp, modified = self.stamps(meeting.updated)
+        if all_day:
+            start, end = meeting.start, meeting.end
+        elif spec.master and isinstance(spec.item, MeetingSeries):
+            start, end = master_start(spec.item), meeting.end
+        else:
+            start, end = unambiguous(meeting.start), unambiguous(meeting.end)
         out += (
             "BEGIN:VEVENT",
             self.summary(meeting),
-            self.when("DTSTART", meeting.start, all_day),
-            self.when("DTEND", meeting.end, all_day),
+            self.when("DTSTART", start, all_day),
+            self.when("DTEND", end, all_day),
             dtstamp,
             self.folded("UID:" + _plain_text(spec.uid)),
         )

@@ -14,10 +14,10 @@ from ...exceptions import OptionError
 from ...meetings import Event, Meeting, MeetingSeries, event_meeting
 from . import _fast
 from ._content import FALLBACK_STAMP, WORDS
-from ._events import _local, _occurrence_uid, _single, _vevents
+from ._events import _occurrence_uid, _single, _vevents
 from ._select import _dates, _refresh, _select, _window
 from ._timezones import _vtimezone
-from ._values import _clock_duration, _clock_type, _feed_type, _text
+from ._values import _clock_duration, _clock_type, _feed_type, _text, _wall
 
 if TYPE_CHECKING:
     from icalendar import Calendar
@@ -38,12 +38,14 @@ def recurrence_id(meeting: Meeting) -> dt.datetime | None:
     """The RECURRENCE-ID of an occurrence of a series in the feed; None for a one-off event.
 
     It is the start the rule gives the occurrence (its date at the series' start time,
-    in the series' timezone), whatever the occurrence was moved to.
+    in the series' timezone), whatever the occurrence was moved to; on a day clocks
+    skip that time, the local time as the rule gives it (which names the same
+    instant as the time after the change).
     """
     series = meeting.series
     if series is None or meeting.recurrence_date is None:
         return None
-    return _local(meeting.recurrence_date, series.start_time, series.timezone)
+    return _wall(meeting.recurrence_date, series.start_time, series.timezone)
 
 
 def expanded_uid(cluster: Cluster, meeting: Meeting) -> str:

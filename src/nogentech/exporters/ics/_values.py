@@ -16,9 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...content_lines import clean_text, escape_text
+from ...recurrence import zone
+
+if TYPE_CHECKING:
+    from ...meetings import MeetingSeries
 
 __all__ = ["clean_text", "escape_text"]
 
@@ -34,6 +38,40 @@ def _text_type() -> Any:
             return escape_text(str(self)).encode("utf-8")
 
     return EscapedText
+
+
+def _wall(date: dt.date, time: dt.time, name: str) -> dt.datetime:
+    """``date`` at the local ``time`` as a rule gives it, even where clocks skip that time.
+
+    The master's DTSTART and every RECURRENCE-ID are written so: an engine makes an
+    instance of the rule's local time on each date and matches a RECURRENCE-ID by
+    the same reading, whatever it does with a time that does not exist that day
+    (02:30 when clocks go from 02:00 to 03:00). Written normalised, as 03:30, the
+    RECURRENCE-ID would name no instance.
+    """
+    return dt.datetime.combine(date, time, tzinfo=zone(name))
+
+
+def unambiguous(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC when its local time comes twice that day (clocks going back).
+
+    RFC 5545 takes such a local time for the first of the two, and engines do not
+    agree (ical.js, libical and node-ical take the second): the DTSTART and DTEND
+    of an event that is no rule's master are written in UTC then, which every
+    engine reads as the same instant.
+    """
+    tz = moment.tzinfo
+    if tz is None or tz is dt.UTC:
+        return moment
+    other = moment.replace(fold=1 - moment.fold)
+    if other.utcoffset() == moment.utcoffset():
+        return moment
+    return moment.astimezone(dt.UTC)
+
+
+def master_start(series: MeetingSeries) -> dt.datetime:
+    """The DTSTART of the master VEVENT of ``series``: its first date at its local start time."""
+    return _wall(series.first_date, series.start_time, series.timezone)
 
 
 def _text(value: str) -> Any:
