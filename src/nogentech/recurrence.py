@@ -70,15 +70,46 @@ def zone(name: str) -> ZoneInfo:
 
 
 def check_timezone(_inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    """attrs validator: ``value`` must be an IANA zone name known to tzdata."""
+    """attrs validator: ``value`` must be an IANA zone name known to tzdata.
+
+    The names are those of the tzdata package's list, less ``Factory`` (a zone
+    that stands for "not set"): a file the system keeps beside the zones, such as
+    ``localtime`` (whatever zone the machine is set to), ``posixrules`` or
+    ``right/Europe/Paris`` (with leap seconds), is no zone a calendar client knows,
+    and would make the same data mean other times on another machine.
+    """
     if not isinstance(value, str):
         raise TypeError(f"'{attribute.name}' must be an IANA zone name (got {value!r})")
+    known = _zone_names()
     try:
+        if known is not None and value not in known:
+            raise KeyError(value)
         zone(value)
     except (ValueError, KeyError) as exc:
         raise ValueError(
             f"'{attribute.name}' must be an IANA zone name such as 'Europe/Paris' (got {value!r})"
         ) from exc
+
+
+_NOT_A_PLACE = frozenset(("Factory",))
+
+
+@functools.cache
+def _zone_names() -> frozenset[str] | None:
+    """The zone names the tzdata package lists (None if it cannot be read: any zone is taken).
+
+    Its ``zones`` file is read from the package's folder, without importlib.resources
+    (which a first load would import for this alone).
+    """
+    try:
+        import tzdata  # type: ignore[import-untyped]
+
+        folder = os.path.dirname(tzdata.__file__ or "")
+        with open(os.path.join(folder, "zones"), encoding="utf-8") as f:
+            names = frozenset(f.read().split())
+    except (ImportError, OSError, ValueError):
+        return None
+    return (names - _NOT_A_PLACE) or None
 
 
 def _in_range(name: str, day: dt.date) -> None:

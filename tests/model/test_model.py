@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import nogentech
 from nogentech import (
     Cluster,
     Company,
@@ -455,6 +456,23 @@ def test_cluster_timezone_must_be_known() -> None:
     assert str(info.value) == (
         "'timezone' must be an IANA zone name such as 'Europe/Paris' (got 'Europe/Nogent')"
     )
+
+
+@pytest.mark.parametrize(
+    "name", ["localtime", "posixrules", "Factory", "right/Europe/Paris", "posix/Europe/Paris"]
+)
+def test_a_zone_file_that_names_no_place_is_refused(name: str) -> None:
+    """Files the system keeps beside the zones, which zoneinfo opens but no client knows:
+    ``localtime`` would make the same data mean the machine's own zone."""
+    with pytest.raises(ValueError, match="must be an IANA zone name"):
+        Cluster(id="c", name="C", timezone=name)
+    with pytest.raises(nogentech.DataError, match="must be an IANA zone name"):
+        nogentech.loads(f'id = "c"\nname = "C"\ntimezone = "{name}"\n')
+
+
+@pytest.mark.parametrize("name", ["Europe/Paris", "US/Eastern", "UTC", "Etc/GMT+12", "EST5EDT"])
+def test_the_names_of_the_tz_database_are_taken(name: str) -> None:
+    assert Cluster(id="c", name="C", timezone=name).timezone == name
 
 
 @settings(max_examples=40)
