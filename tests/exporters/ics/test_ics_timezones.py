@@ -8,8 +8,10 @@ cannot be read.
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,3 +55,49 @@ def test_the_observances_of_a_zone_and_span_are_made_once_across_renders() -> No
     after = _observances.cache_info()
     assert again != first
     assert after.misses == before.misses
+
+
+ENDED_OR_CHANGED = [
+    "America/Mexico_City",  # no daylight saving since October 2022
+    "America/Sao_Paulo",  # none since February 2019
+    "Europe/Istanbul",  # on summer time all year since 2016
+    "Asia/Tehran",  # none since September 2022
+    "Europe/Paris",
+    "America/New_York",
+    "Australia/Sydney",
+]
+
+
+@pytest.mark.parametrize("name", ENDED_OR_CHANGED)
+@pytest.mark.parametrize("first", [1995, 2005, 2010])
+def test_the_feeds_zone_gives_each_meeting_its_offset_for_ever(name: str, first: int) -> None:
+    """A rule without an end, read through the feed's own VTIMEZONE (dateutil's tzical,
+    as a client that does not look the zone up by name): every occurrence up to 2060 has
+    the offset the tz database gives it, also after the zone changed or dropped its rules."""
+    import io
+
+    from dateutil import tz as dateutil_tz
+
+    series = nogentech.MeetingSeries(
+        id="jeudis",
+        name=nogentech.Text(fr="Jeudis"),
+        first_date=_second_thursday(first, 1),
+        start_time=dt.time(8, 30),
+        duration=dt.timedelta(hours=2),
+        rule="FREQ=MONTHLY;BYDAY=2TH",
+        timezone=name,
+    )
+    cluster = nogentech.Cluster(id="c", name="C", timezone=name, meeting_series=(series,))
+    text = nogentech.export(cluster, "ics").decode("utf-8")
+    embedded = dateutil_tz.tzical(io.StringIO(text)).get(name)
+    wrong = [
+        m.start.isoformat()
+        for m in series.occurrences(dt.date(first, 1, 1), dt.date(2061, 1, 1))
+        if embedded.utcoffset(m.start.replace(tzinfo=None)) != m.start.utcoffset()
+    ]
+    assert wrong == []
+
+
+def _second_thursday(year: int, month: int) -> dt.date:
+    day = dt.date(year, month, 8)
+    return day + dt.timedelta(days=(3 - day.weekday()) % 7)

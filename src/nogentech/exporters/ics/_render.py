@@ -16,7 +16,7 @@ from . import _fast
 from ._content import FALLBACK_STAMP, WORDS
 from ._events import _occurrence_uid, _single, _vevents
 from ._select import _dates, _refresh, _select, _window
-from ._timezones import _vtimezone
+from ._timezones import _vtimezone, last_year_needed
 from ._values import _clock_duration, _clock_type, _feed_type, _text, _wall
 
 if TYPE_CHECKING:
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from ...plugins import Hooks
 
 ZONE_YEARS_AFTER = 10
-"""Years after the data's last date that each VTIMEZONE is checked for."""
+"""Years after the data's last date that each VTIMEZONE describes at least (and up to
+the zone's last change of rules: see :func:`._timezones.last_year_needed`)."""
 
 
 def feed_uid(cluster: Cluster, meeting: Meeting) -> str:
@@ -117,7 +118,9 @@ def _render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks, fast: bo
     if win is not None and expand:
         last_year = max(last_year, win.end.year)
     names = {cluster.timezone, *(s.timezone for s in series), *(e.timezone for e in events)}
-    zones = [(name, first_year, last_year) for name in sorted(names)]
+    zones = [
+        (name, first_year, max(last_year, last_year_needed(name))) for name in sorted(names)
+    ]
     expand_in = win if expand else None
     if fast:
         return _fast.feed(cluster, options, title, zones, series, events, expand_in)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ...content_lines import fold_line
 from ...recurrence import zone
 from ._lines import _local_stamp, _plain_text, _recur, _utc_offset
-from ._tzfile import candidates
+from ._tzfile import candidates, listed
 
 if TYPE_CHECKING:
     from icalendar import Timezone
@@ -70,6 +70,30 @@ def _transitions(name: str, first_year: int, last_year: int) -> _Changes:
             changes.append((moment, current, after))
             current = after
     return initial, tuple(changes)
+
+
+@functools.cache
+def last_year_needed(name: str) -> int:
+    """The last year a VTIMEZONE of ``name`` must describe, whatever the data's dates.
+
+    A change that follows one weekday rule up to the VTIMEZONE's last year is
+    written as an open-ended RRULE, which a client applies for ever: the years
+    described must therefore reach past the zone's last change of rules, or a
+    zone that stopped daylight saving (Mexico City in 2022, São Paulo in 2019)
+    would keep it in the feed. That is :data:`RULE_MIN_YEARS` after the last
+    change its file lists one by one (later ones follow the file's closing rule,
+    which the RRULE then is). 0 when the file cannot be read.
+    """
+    moments = listed(name)
+    if not moments:
+        return 0
+    tz = zone(name)
+    second = dt.timedelta(seconds=1)
+    for seconds in reversed(moments):
+        moment = _EPOCH + dt.timedelta(seconds=seconds)
+        if _state(tz, moment) != _state(tz, moment - second):
+            return moment.year + RULE_MIN_YEARS
+    return 0
 
 
 def _probed(name: str, first_year: int, last_year: int) -> _Changes:

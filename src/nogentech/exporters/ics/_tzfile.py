@@ -117,6 +117,12 @@ def _year_start(year: int) -> int:
     return (y * 365 + y // 4 - y // 100 + y // 400 - _EPOCH_DAYS) * 86400
 
 
+def listed(name: str) -> tuple[int, ...] | None:
+    """The transitions (UTC seconds) the file of zone ``name`` lists one by one, or None."""
+    found = _tzfile(name)
+    return None if found is None else found[0]
+
+
 def candidates(name: str, lo: int, hi: int) -> list[int] | None:
     """The instants (UTC seconds) in ``[lo, hi]`` at which zone ``name`` may change."""
     found = _tzfile(name)
