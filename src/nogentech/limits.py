@@ -61,3 +61,7 @@ MAX_NUMBER_LENGTH = 64
 
 MAX_QUOTED = 60
 """About how many characters of a bad value an error message quotes."""
+
+MAX_EXPANDED_MEETINGS = 100_000
+"""The most occurrences one export or listing expands (an expanded feed, the
+meetings of a window): each is an event, an entry or a line of its own."""

@@ -19,9 +19,7 @@ from ...meetings import (
     MeetingSeries,
     dates_off_the_rule,
     event_meeting,
-    event_meetings,
     occurrences_on,
-    sort_key,
 )
 from ...recurrence import Window, rule_text, zone
 from ._content import UTC, _Properties
@@ -107,13 +105,10 @@ def _specs(
 ) -> Iterator[_Spec]:
     """The VEVENTs of the feed: series and events, or their occurrences in ``expand_in``."""
     if expand_in is not None:
+        from .._expanded import expanded
+
         chosen = {s.id: s for s in series} | {e.id: e for e in events}
-        found: list[Meeting] = []
-        for s in series:
-            found.extend(s.expand_window(expand_in, include_cancelled=True))
-        found.extend(event_meetings(events, expand_in, include_cancelled=True))
-        found.sort(key=sort_key)
-        for meeting in found:
+        for meeting in expanded(series, events, expand_in):
             item = chosen[meeting.uid_base]
             yield _Spec(_occurrence_uid(cluster, meeting), meeting, item, None, None, False)
         return

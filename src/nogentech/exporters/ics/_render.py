@@ -118,9 +118,7 @@ def _render(cluster: Cluster, options: Mapping[str, Any], hooks: Hooks, fast: bo
     if win is not None and expand:
         last_year = max(last_year, win.end.year)
     names = {cluster.timezone, *(s.timezone for s in series), *(e.timezone for e in events)}
-    zones = [
-        (name, first_year, max(last_year, last_year_needed(name))) for name in sorted(names)
-    ]
+    zones = [(name, first_year, max(last_year, last_year_needed(name))) for name in sorted(names)]
     expand_in = win if expand else None
     if fast:
         return _fast.feed(cluster, options, title, zones, series, events, expand_in)
