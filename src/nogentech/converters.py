@@ -17,9 +17,11 @@ from typing import Any, Literal
 import attrs
 from cattrs import Converter
 from cattrs.cols import homogenous_tuple_structure_factory
+from cattrs.errors import ClassValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from .durations import format_clock, format_duration, parse_duration
+from .exceptions import DataError, Problem
 from .text import PartialDate, Text, check_string, quote, text_table
 
 __all__ = [
@@ -256,7 +258,18 @@ def configure_converter(conv: Converter) -> None:
         def structure(value: object, kind: Any) -> Any:
             if type(value) is not dict and not isinstance(value, Mapping):
                 raise TypeError(f"expected a table (got {_type_name(value)} {quote(value)})")
-            return inner(value, kind)
+            try:
+                return inner(value, kind)
+            except ClassValidationError as exc:
+                # When every field was read and the class refused one (its ``__init__``
+                # stops at the first check that fails), each field's check is asked on
+                # its own, so that all its refusals are reported at once.
+                if exc.group_exceptions()[0]:
+                    raise
+                problems = _refused_fields(conv, cls, value)
+                if len(problems) > 1:
+                    raise DataError(problems) from exc
+                raise
 
         return structure
 
@@ -308,6 +321,50 @@ def configure_converter(conv: Converter) -> None:
     conv.register_unstructure_hook_factory(
         lambda t: attrs.has(t) and t not in (Text, PartialDate), unstructure_factory
     )
+
+
+def _refused_fields(conv: Converter, cls: type[Any], table: Mapping[str, Any]) -> list[Problem]:
+    """The problem of each field of ``cls`` whose validator refuses its value in ``table``.
+
+    The values are read as the converter reads them (none fails: this is asked only
+    once all were read); a validator that looks at another field finds it on a plain
+    namespace of the values and defaults. A field that is refused is then taken off
+    the namespace and every check asked again: a check that only failed because of
+    it (a rule whose first date is out of range) is left out. Empty if anything else
+    goes wrong: the caller then reports the first refusal, as ``__init__`` raised it.
+    """
+    attrs.resolve_types(cls)
+    values: dict[str, Any] = {}
+    try:
+        for a in attrs.fields(cls):
+            if a.name in table:
+                values[a.name] = conv.structure(table[a.name], a.type)
+            elif isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+                if not a.default.takes_self:
+                    values[a.name] = a.default.factory()
+            elif a.default is not attrs.NOTHING:
+                values[a.name] = a.default
+    except Exception:  # noqa: BLE001 - not this function's to report
+        return []
+    refused = {p.path for p in _checked(cls, values, values)}
+    kept = {name: value for name, value in values.items() if name not in refused}
+    return _checked(cls, values, kept)
+
+
+def _checked(cls: type[Any], values: dict[str, Any], seen: dict[str, Any]) -> list[Problem]:
+    """The refusal of each field's validator, each asked with the fields in ``seen``."""
+    holder = types.SimpleNamespace(**seen)
+    problems: list[Problem] = []
+    for a in attrs.fields(cls):
+        if a.validator is None or a.name not in values:
+            continue
+        try:
+            a.validator(holder, a, values[a.name])
+        except (ValueError, TypeError) as exc:
+            problems.append(Problem(a.name, str(exc) or type(exc).__name__))
+        except Exception:  # noqa: BLE001 - a check that needs a field taken off, or the object
+            continue
+    return problems
 
 
 _CONVERTERS: dict[bool, Converter] = {}

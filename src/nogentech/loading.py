@@ -257,7 +257,14 @@ def _from_dict_with_problems(data: Mapping[str, Any], source: str | None) -> Clu
         # Some items did not load: check the references of the others (and the ids
         # of all) as well, so that every problem is reported at once.
         cluster_id = data.get("id") if isinstance(data.get("id"), str) else None
-        problems.extend(check_references(aligned, cluster_id))
+        # A reference in a table that failed to load is checked in the table, unless
+        # the value there has a problem of its own already.
+        seen = {p.path for p in problems}
+        problems.extend(
+            p
+            for p in check_references(aligned, cluster_id, ITEM_CLASSES)
+            if not any(p.path == s or p.path.startswith((s + ".", s + "[")) for s in seen)
+        )
         raise DataError(problems or [Problem("", "invalid cluster")], source)
     # Everything loaded: building the cluster checks its ids and references, with
     # the same paths as the data file's.

@@ -174,10 +174,59 @@ def _walk(obj: Any, path: str) -> Iterator[tuple[str, tuple[str, ...], str]]:
             yield from _walk(value, f"{path}.{name}")
 
 
+def _nested_class(cls: type[Any], name: str) -> type[Any] | None:
+    """The attrs class the field ``name`` of ``cls`` holds (alone, optional or in a tuple)."""
+    hint = attrs.fields_dict(cls)[name].type
+    while True:
+        args = [a for a in typing.get_args(hint) if a is not type(None) and a is not ...]
+        if len(args) != 1:
+            break
+        hint = args[0]
+    return hint if isinstance(hint, type) and attrs.has(hint) else None
+
+
+def _walk_table(
+    cls: type[Any], table: Any, path: str
+) -> Iterator[tuple[str, tuple[str, ...], str]]:
+    """:func:`_walk` of the raw ``table`` an object of ``cls`` failed to be made of.
+
+    Only what has the shape of a reference is named (a string, a list of strings,
+    a table or a list of tables for a nested object): anything else is a problem of
+    its own, reported where the table was read.
+    """
+    if not isinstance(table, Mapping):
+        return
+    for name, targets in _plan(cls) or ():
+        value = table.get(name)
+        if targets is not None:
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, str):
+                        yield f"{path}.{name}[{i}]", targets, item
+            elif isinstance(value, str):
+                yield f"{path}.{name}", targets, value
+            continue
+        nested = _nested_class(cls, name)
+        if nested is None:
+            continue
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _walk_table(nested, item, f"{path}.{name}[{i}]")
+        else:
+            yield from _walk_table(nested, value, f"{path}.{name}")
+
+
 def check_references(
-    collections: Mapping[str, Sequence[Any]], cluster_id: str | None
+    collections: Mapping[str, Sequence[Any]],
+    cluster_id: str | None,
+    classes: Mapping[str, type[Any]] | None = None,
 ) -> list[Problem]:
-    """Every duplicate id and every reference that points to no object of the right kind."""
+    """Every duplicate id and every reference that points to no object of the right kind.
+
+    With ``classes`` (each collection's item class), the references of an item that
+    is still a raw table (it failed to load) are checked in the table, so that they
+    are reported with its other problems instead of after they are mended.
+    """
     if _all_sound(collections, cluster_id):
         return []
     ids, problems = index_ids(collections, cluster_id)
@@ -185,9 +234,14 @@ def check_references(
     known: dict[tuple[str, ...], set[str]] = {}
     for name in COLLECTIONS:
         for index, item in enumerate(collections.get(name, ())):
-            if _plan(type(item)) is None:
+            where = f"{name}[{index}]"
+            if _plan(type(item)) is not None:
+                found = _walk(item, where)
+            elif classes is not None and name in classes and isinstance(item, Mapping):
+                found = _walk_table(classes[name], item, where)
+            else:
                 continue
-            for path, targets, ident in _walk(item, f"{name}[{index}]"):
+            for path, targets, ident in found:
                 allowed = known.get(targets)
                 if allowed is None:
                     allowed = every if "any" in targets else _ids_of(ids, targets)
