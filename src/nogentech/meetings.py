@@ -767,16 +767,45 @@ def _meeting(
     return meeting
 
 
-def _margin(series: MeetingSeries) -> dt.timedelta:
-    """How far outside a window the rule must be expanded to catch moved occurrences."""
-    margin = _MARGIN
-    for o in series.overrides:
-        if o.moved_to:
-            margin = max(margin, abs(o.moved_to - o.date) + _MARGIN)
-    return margin
-
-
 _MARGIN = dt.timedelta(days=2)
+"""How far outside a window the rule is expanded, whatever the series' overrides.
+
+The local date of a start differs from the date it is put on by at most a day (a
+time the clocks skip moves forward, across midnight when a whole day is skipped),
+and a window's bounds are instants whose local dates a clock change shifts by less
+than a day: an occurrence that is not moved starts in a window only if its date
+lies within two days of the window's local dates. A moved occurrence is found
+from its override instead (:func:`_moved_in`), however far it moved.
+"""
+
+
+def _moved_in(
+    overrides: tuple[Override, ...], first: dt.date, last: dt.date, dates: list[dt.date]
+) -> list[dt.date]:
+    """The dates of moved ``overrides`` that ``dates`` lacks and whose meeting may start
+    from ``first`` to ``last``, in the order of ``overrides``.
+
+    ``dates`` are the ascending dates found from ``first`` to ``last``. An override
+    moves its occurrence by ``moved_to`` and ``start_time``; its meeting starts on
+    ``moved_to`` (else its own date) or, in a time the clocks skip, the day after,
+    so one whose date is outside the range (or on one of its end days without a
+    start in it) may start there. The date of an override is an occurrence of the
+    series (checked when the series is made), so each one given is an occurrence
+    whose meeting is then tested against the window as any other is.
+    """
+    # Only the first and the last of ``dates`` can be on the range's end days.
+    ends = (dates[0], dates[-1]) if dates else ()
+    found = []
+    for o in overrides:
+        moved_to = o.moved_to
+        if moved_to is None and o.start_time is None:
+            continue  # it starts as the rule's dates do: found with them if at all
+        day = o.date
+        if first < day < last:
+            continue  # every occurrence strictly inside the range is in ``dates``
+        if first <= (moved_to or day) <= last and day not in ends:
+            found.append(day)
+    return found
 
 
 def _end_of_range(tz: ZoneInfo) -> dt.datetime:
@@ -865,18 +894,24 @@ def expand(series: MeetingSeries, win: Window, *, include_cancelled: bool = Fals
     Sorted by start instant, then by the date the rule gave (the order of their ids).
     """
     tz = zone(series.timezone)
-    overrides = {o.date: o for o in series.overrides} if series.overrides else None
-    margin = _margin(series) if overrides else _MARGIN
-    lo = win.start.astimezone(tz) - margin
+    # The rule is run over the window and a margin of a few days only: moved
+    # occurrences come from the overrides, whatever the distance they moved.
+    lo = win.start.astimezone(tz) - _MARGIN
     # Nothing is computed past the supported range: the rule would run on for ever.
     stop = min(win.end.astimezone(tz), _end_of_range(tz))
-    hi = stop + margin
+    hi = stop + _MARGIN
     dates = _rule_dates(series, lo, hi)
+    first, last = lo.date(), hi.date()
     if series.extra_dates:
-        first, last = lo.date(), hi.date()
         extra = [d for d in series.extra_dates if first <= d <= last]
         if extra:
             dates = sorted(set(dates).union(extra))
+    overrides = None
+    if series.overrides:
+        overrides = {o.date: o for o in series.overrides}
+        moved_in = _moved_in(series.overrides, first, last, dates)
+        if moved_in:
+            dates = sorted(set(dates).union(moved_in))
     cancelled = frozenset(series.cancelled)
     # Bounds as UTC instants: comparing datetimes of one tzinfo is the cheapest.
     w_start = win.start.astimezone(UTC)
