@@ -11,7 +11,15 @@ import attrs
 from .exceptions import DataError
 from .history import Discrepancy, KeyFigure, Milestone, Project, Source
 from .limits import LATEST_DATE
-from .meetings import Event, Meeting, MeetingSeries, event_meeting, event_meetings, sort_key
+from .meetings import (
+    Event,
+    Meeting,
+    MeetingSeries,
+    event_meeting,
+    event_meetings,
+    occurrences_on,
+    sort_key,
+)
 from .organisations import Commission, Company, Sector, SubCluster
 from .people import Person
 from .places import Place
@@ -313,13 +321,9 @@ class Cluster:
             date = None
         if not isinstance(series, MeetingSeries) or date is None or day != date.isoformat():
             raise KeyError(f"no meeting with id {ident!r}")
-        override = series.override_for(date)
-        moved = override.moved_to if override and override.moved_to else date
-        margin = dt.timedelta(days=2)
-        lo, hi = min(date, moved) - margin, max(date, moved) + margin + dt.timedelta(days=1)
-        for found in series.occurrences(lo, hi, include_cancelled=True):
-            if found.recurrence_date == date:
-                return found
+        # Only that date is built, however far its occurrence was moved.
+        for found in occurrences_on(series, (date,), include_cancelled=True):
+            return found
         raise KeyError(f"no meeting with id {ident!r}")
 
     def upcoming(self, n: int = 5, after: dt.datetime | None = None) -> list[Meeting]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from .exceptions import DataError, Problem
-from .limits import LATEST_DATE, MAX_DURATION, MAX_SEQUENCE
+from .limits import LATEST_DATE, MAX_DURATION, MAX_EXPANDED_MEETINGS, MAX_SEQUENCE
 from .recurrence import (
     UTC,
     Window,
@@ -1003,6 +1003,40 @@ def event_meetings(
         if meeting.start in win and (include_cancelled or not meeting.cancelled):
             out.append(meeting)
     return out
+
+
+def bounded_meetings(
+    series: Iterable[MeetingSeries], events: Sequence[Event], win: Window
+) -> list[Meeting]:
+    """Every occurrence of ``series`` and ``events`` in ``win``, cancelled ones included,
+    sorted by start then id, for a format or a listing that writes each one.
+
+    The data bounds a series (its dates end in 2199, a rule gives one occurrence a
+    day at most), not how many series a window crosses: a few hundred daily series
+    over a year, or a few over a century, are millions of meetings. Past
+    :data:`~nogentech.limits.MAX_EXPANDED_MEETINGS` the window is refused with
+    :class:`~nogentech.OptionError`, series by series as it is expanded, before the
+    rest is computed.
+    """
+    found: list[Meeting] = []
+    for item in series:
+        found.extend(item.expand_window(win, include_cancelled=True))
+        _within_limit(len(found))
+    found.extend(event_meetings(events, win, include_cancelled=True))
+    _within_limit(len(found))
+    found.sort(key=sort_key)
+    return found
+
+
+def _within_limit(count: int) -> None:
+    if count > MAX_EXPANDED_MEETINGS:
+        from .exceptions import OptionError
+
+        raise OptionError(
+            f"the window holds more than {MAX_EXPANDED_MEETINGS:,} meetings, the most one "
+            "export or listing writes: give a shorter one (start and end, from and to) "
+            "or fewer series"
+        )
 
 
 def sort_key(meeting: Meeting) -> tuple[dt.datetime, str]:

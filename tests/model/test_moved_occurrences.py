@@ -481,3 +481,24 @@ def test_the_work_of_a_window_does_not_depend_on_how_far_an_occurrence_moved(
     # About a year of days with the margins: a few hundred, not a century's.
     assert near_work < 1000
     assert far_work <= near_work + 10, (near, far)
+
+
+def test_a_meeting_moved_far_is_found_by_its_id_without_expanding_the_years_between(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = REPRODUCER + "\n[[meeting_series.overrides]]\ndate = 1900-01-01\nmoved_to = 2199-12-31\n"
+    cluster = nogentech.loads(text, "toml")
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a window of the series was expanded")
+
+    monkeypatch.setattr(nogentech.MeetingSeries, "occurrences", refuse)
+    monkeypatch.setattr(nogentech.MeetingSeries, "expand_window", refuse)
+    meeting = cluster.meeting("d/1900-01-01")
+    assert (meeting.recurrence_date, meeting.start.isoformat()) == (
+        dt.date(1900, 1, 1),
+        "2199-12-31T08:30:00+01:00",
+    )
+    assert cluster.meeting("d/1900-01-02").start.isoformat() == "1900-01-02T08:30:00+00:09:21"
+    with pytest.raises(KeyError):
+        cluster.meeting("d/1899-12-31")

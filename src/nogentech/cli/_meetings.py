@@ -26,11 +26,13 @@ def run_meetings(args: argparse.Namespace) -> int:
     end = args.end or start + dt.timedelta(days=366)
     if end <= start:
         raise UsageError("--to must be after --from")
-    from ..exporters._expanded import expanded
+    from ..meetings import bounded_meetings
     from ..recurrence import window
 
     cluster = load_data(args)
-    found = expanded(cluster.meeting_series, cluster.events, window(cluster.timezone, start, end))
+    found = bounded_meetings(
+        cluster.meeting_series, cluster.events, window(cluster.timezone, start, end)
+    )
     if args.limit is not None:
         found = found[: args.limit]
     if args.json:

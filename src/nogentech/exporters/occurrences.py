@@ -130,13 +130,13 @@ def occurrence(cluster: Cluster, meeting: Meeting, lang: str) -> dict[str, Any]:
 
 def meetings(cluster: Cluster, options: Mapping[str, Any]) -> list[Meeting]:
     """The occurrences the options keep, cancelled ones included, sorted by start then id."""
+    from ..meetings import bounded_meetings
     from ..recurrence import window as zone_window
-    from ._expanded import expanded
     from .ics import select
 
     series, events = select(cluster, options)
     first, last = window(cluster, options)
-    return expanded(series, events, zone_window(cluster.timezone, first, last))
+    return bounded_meetings(series, events, zone_window(cluster.timezone, first, last))
 
 
 def document(cluster: Cluster, options: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ...meetings import (
     Event,
     Meeting,
     MeetingSeries,
+    bounded_meetings,
     dates_off_the_rule,
     event_meeting,
     occurrences_on,
@@ -105,10 +106,8 @@ def _specs(
 ) -> Iterator[_Spec]:
     """The VEVENTs of the feed: series and events, or their occurrences in ``expand_in``."""
     if expand_in is not None:
-        from .._expanded import expanded
-
         chosen = {s.id: s for s in series} | {e.id: e for e in events}
-        for meeting in expanded(series, events, expand_in):
+        for meeting in bounded_meetings(series, events, expand_in):
             item = chosen[meeting.uid_base]
             yield _Spec(_occurrence_uid(cluster, meeting), meeting, item, None, None, False)
         return
