@@ -15,8 +15,10 @@ __all__ = [
     "MAX_COUNT",
     "MAX_DEPTH",
     "MAX_DURATION",
+    "MAX_EXPANDED_MEETINGS",
     "MAX_FILE_SIZE",
     "MAX_INTERVAL",
+    "MAX_LINT_STEPS",
     "MAX_NUMBER_LENGTH",
     "MAX_QUOTED",
     "MAX_RESPONSE_SIZE",
@@ -50,6 +52,10 @@ MAX_FILE_SIZE = 8 * 1024 * 1024
 """The largest data file, in bytes (characters for text given to ``loads``): 8 MiB."""
 MAX_CALENDAR_SIZE = 64 * 1024 * 1024
 """The largest calendar file ``nogentech lint`` reads, in bytes: 64 MiB."""
+MAX_LINT_STEPS = 100_000
+"""How far ``nogentech lint`` counts a series with COUNT from its DTSTART, in days (in
+hours, minutes or seconds for a rule that repeats that often) and in occurrences, to
+tell whether an override is one of the first COUNT."""
 MAX_STATE_SIZE = 256 * 1024 * 1024
 """The largest state file (``--stamps``, the publish record) read, in bytes: 256 MiB."""
 MAX_RESPONSE_SIZE = 64 * 1024 * 1024

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -115,3 +116,60 @@ def test_the_docs_example_is_real_output(
     (tmp_path / "meetings.ics").write_bytes((SAMPLES / "rdate-with-rrule.ics").read_bytes())
     monkeypatch.chdir(tmp_path)
     assert run(capsys, "lint", "meetings.ics") == (1, block, "")
+
+
+def far_overrides(rule: str, *recurrence_ids: str) -> bytes:
+    """A series from 1 January 2024 (UTC) and one override per RECURRENCE-ID."""
+    lines = ["BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:x", "DTSTART:20240101T000000Z", rule]
+    lines.append("END:VEVENT")
+    for value in recurrence_ids:
+        lines += ["BEGIN:VEVENT", "UID:x", f"RECURRENCE-ID:{value}"]
+        lines += ["DTSTART:20240101T000000Z", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "".join(f"{line}\r\n" for line in lines).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "reported"),
+    [
+        pytest.param(
+            far_overrides("RRULE:FREQ=MINUTELY", "99991231T000030Z"),
+            [(9, "99991231T000030Z")],
+            id="minutely",
+        ),
+        pytest.param(
+            far_overrides(
+                "RRULE:FREQ=DAILY",
+                *(f"{year}1231T000000Z" for year in range(9970, 10_000)),
+                "99991231T000030Z",
+            ),
+            [(159, "99991231T000030Z")],
+            id="daily-31-overrides",
+        ),
+    ],
+)
+def test_overrides_in_year_9999_are_checked_in_bounded_time(
+    tmp_path: Path, data: bytes, reported: list[tuple[int, str]]
+) -> None:
+    """Each override in year 9999 cost dateutil's expansion of the rule from 2024: for a
+    minutely rule about 4×10⁹ steps, for a daily one 8 s. The timeout is generous, a
+    guard against running for ever and no measure of speed."""
+    path = tmp_path / "far.ics"
+    path.write_bytes(data)
+    done = subprocess.run(
+        [sys.executable, "-m", "nogentech", "lint", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (1, "")
+    found = [line for line in done.stdout.splitlines() if not line.startswith(" ")]
+    assert found == [
+        *(
+            f"{path}:{line}: override-without-instance: RECURRENCE-ID:{value} is not an "
+            "occurrence of the series on line 2"
+            for line, value in reported
+        ),
+        f"{path}: {len(reported)} finding{'s' if len(reported) != 1 else ''}",
+    ]
