@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from .exceptions import DataError, Problem
+from .exceptions import DataError, OptionError, Problem
 from .limits import LATEST_DATE, MAX_DURATION, MAX_EXPANDED_MEETINGS, MAX_SEQUENCE
 from .recurrence import (
     UTC,
@@ -1030,8 +1030,6 @@ def bounded_meetings(
 
 def _within_limit(count: int) -> None:
     if count > MAX_EXPANDED_MEETINGS:
-        from .exceptions import OptionError
-
         raise OptionError(
             f"the window holds more than {MAX_EXPANDED_MEETINGS:,} meetings, the most one "
             "export or listing writes: give a shorter one (start and end, from and to) "

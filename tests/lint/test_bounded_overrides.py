@@ -9,10 +9,7 @@ year 9999 of a rule that repeats every minute once cost about 4×10⁹ of them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,9 +17,9 @@ from dateutil import rrule
 
 from nogentech.limits import MAX_LINT_STEPS
 from nogentech.lint import lint
+from tests.support.periods import Periods
 
 RULE = "override-without-instance"
-PERIOD_BUILDERS = ("ydayset", "mdayset", "wdayset", "ddayset")
 REPORTED = (
     b"BEGIN:VCALENDAR\r\n"
     b"BEGIN:VEVENT\r\n"
@@ -39,36 +36,6 @@ REPORTED = (
 )
 """The file that made ``nogentech lint`` run for ever: a minutely series from 2024 and
 an override at a second no minute of it starts, in year 9999."""
-
-
-class TooMuchWork(Exception):
-    """dateutil built more periods than the check may need."""
-
-
-class Periods:
-    """Counts the rule periods dateutil builds, and stops the work past ``most`` of them."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.count = 0
-        self.most = 0
-        self._monkeypatch = monkeypatch
-
-    @contextlib.contextmanager
-    def at_most(self, most: int) -> Iterator[Periods]:
-        self.count, self.most = 0, most
-        with self._monkeypatch.context() as patch:
-            for name in PERIOD_BUILDERS:
-                patch.setattr(rrule._iterinfo, name, self._counted(getattr(rrule._iterinfo, name)))
-            yield self
-
-    def _counted(self, build: Callable[..., Any]) -> Callable[..., Any]:
-        def counted(*args: Any) -> Any:
-            self.count += 1
-            if self.count > self.most:
-                raise TooMuchWork(f"more than {self.most} periods built")
-            return build(*args)
-
-        return counted
 
 
 @pytest.fixture

@@ -11,45 +11,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dateutil import rrule
 
 import nogentech
 from nogentech import Cluster, DataError, Meeting, MeetingSeries, Text
 from nogentech.cli import main
 from nogentech.limits import EARLIEST_DATE, LATEST_DATE
+from tests.support.periods import Periods
 
-PERIOD_BUILDERS = frozenset(("ydayset", "mdayset", "wdayset", "ddayset"))
 CYCLE_DAYS = 146_097
 """Days in 400 Gregorian years: any rule that gives its first date repeats after them."""
 RANGE_DAYS = (LATEST_DATE - EARLIEST_DATE).days + 1
 EXPORTS = (("ics", {}), ("ics", {"expand": True}), ("vcard", {}), ("json", {}))
-
-
-class Periods:
-    """Counts the rule periods dateutil builds while :meth:`counting` is active."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.count = 0
-        self._monkeypatch = monkeypatch
-
-    @contextlib.contextmanager
-    def counting(self) -> Iterator[Periods]:
-        with self._monkeypatch.context() as patch:
-            for name in PERIOD_BUILDERS:
-                patch.setattr(rrule._iterinfo, name, self._counted(getattr(rrule._iterinfo, name)))
-            yield self
-
-    def _counted(self, build: Callable[..., Any]) -> Callable[..., Any]:
-        def counted(*args: Any) -> Any:
-            self.count += 1
-            return build(*args)
-
-        return counted
 
 
 @pytest.fixture

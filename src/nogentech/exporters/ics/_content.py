@@ -20,8 +20,7 @@ from ._values import (
     _local_time_type,
     _text,
     clean_text,
-    master_start,
-    unambiguous,
+    written_span,
 )
 
 if TYPE_CHECKING:
@@ -296,12 +295,7 @@ class _Properties:
         event["DTSTAMP"] = dtstamp
         if modified is not None:
             event["LAST-MODIFIED"] = modified
-        if meeting.all_day:
-            start, end = meeting.start, meeting.end
-        elif master and isinstance(item, MeetingSeries):
-            start, end = master_start(item), meeting.end
-        else:
-            start, end = unambiguous(meeting.start), unambiguous(meeting.end)
+        start, end = written_span(meeting, item, master)
         event["DTSTART"] = self.when(start, meeting.all_day, "dtstart")
         event["DTEND"] = self.when(end, meeting.all_day, "dtend")
         event["SUMMARY"] = self.summary(meeting)

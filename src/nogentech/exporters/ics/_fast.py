@@ -30,7 +30,7 @@ from ._content import (
 from ._events import _Spec, _specs
 from ._lines import _date, _local_stamp, _plain_text, _recur, _rule_parts
 from ._timezones import _vtimezone_text
-from ._values import _clock_duration, master_start, unambiguous
+from ._values import _clock_duration, written_span
 
 if TYPE_CHECKING:
     from ...cluster import Cluster
@@ -181,12 +181,7 @@ class _Writer:
         meeting = spec.meeting
         all_day = meeting.all_day
         dtstamp, modified = self.stamps(meeting.updated)
-        if all_day:
-            start, end = meeting.start, meeting.end
-        elif spec.master and isinstance(spec.item, MeetingSeries):
-            start, end = master_start(spec.item), meeting.end
-        else:
-            start, end = unambiguous(meeting.start), unambiguous(meeting.end)
+        start, end = written_span(meeting, spec.item, spec.master)
         out += (
             "BEGIN:VEVENT",
             self.summary(meeting),

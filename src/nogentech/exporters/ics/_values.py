@@ -22,7 +22,7 @@ from ...content_lines import clean_text, escape_text
 from ...recurrence import zone
 
 if TYPE_CHECKING:
-    from ...meetings import MeetingSeries
+    from ...meetings import Event, Meeting, MeetingSeries
 
 __all__ = ["clean_text", "escape_text"]
 
@@ -72,6 +72,23 @@ def unambiguous(moment: dt.datetime) -> dt.datetime:
 def master_start(series: MeetingSeries) -> dt.datetime:
     """The DTSTART of the master VEVENT of ``series``: its first date at its local start time."""
     return _wall(series.first_date, series.start_time, series.timezone)
+
+
+def written_span(
+    meeting: Meeting, item: MeetingSeries | Event, master: bool
+) -> tuple[dt.datetime, dt.datetime]:
+    """The DTSTART and DTEND a VEVENT of ``meeting`` is written with, either way.
+
+    An all-day meeting as it is; the master of a series' rule from its first date at
+    its local start time; any other by its instants (see :func:`unambiguous`).
+    """
+    from ...meetings import MeetingSeries
+
+    if meeting.all_day:
+        return meeting.start, meeting.end
+    if master and isinstance(item, MeetingSeries):
+        return master_start(item), meeting.end
+    return unambiguous(meeting.start), unambiguous(meeting.end)
 
 
 def _text(value: str) -> Any:
